@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Parley editors"
+admin.site.site_title = "Parley"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("actors/", include("actors.urls")),
+    path("", include("negotiations.urls")),
+]

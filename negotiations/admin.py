@@ -1,0 +1,268 @@
+"""Admin for entering a negotiation by hand. The review workflow comes later."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.contrib import admin
+
+from actors.models import resolve_side
+from negotiations.dates import FuzzyDate, FuzzyDateError, parse_fuzzy_date
+from negotiations.models import (
+    Claim,
+    Demand,
+    Issue,
+    Negotiation,
+    Participant,
+    Proposal,
+    Provision,
+    Source,
+    Statement,
+)
+
+
+class FuzzyDateAdminForm(forms.ModelForm):
+    """A model form that edits a pair of earliest/latest fields as one text box.
+
+    Subclasses name the pair's prefix in `fuzzy_date_prefix`. Relative forms
+    ("on Monday") are read against `reference_date()`.
+    """
+
+    fuzzy_date_prefix = "date"
+    fuzzy_date = forms.CharField(
+        label="Date",
+        max_length=100,
+        help_text="As the source gives it: “Aug 19, 2024”, “late May 2024”, “2024-06”. "
+        "Relative forms (“on Monday”) are read against the source's publication date.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        prefix = self.fuzzy_date_prefix
+        earliest = getattr(self.instance, f"{prefix}_earliest")
+        latest = getattr(self.instance, f"{prefix}_latest")
+        if earliest and latest:
+            self.initial["fuzzy_date"] = str(FuzzyDate(earliest, latest))
+
+    def reference_date(self, cleaned_data: dict) -> datetime.date | None:
+        return None
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        text = cleaned.get("fuzzy_date")
+        if text:
+            try:
+                value = parse_fuzzy_date(text, reference=self.reference_date(cleaned))
+            except FuzzyDateError as error:
+                self.add_error("fuzzy_date", forms.ValidationError(str(error), code="invalid"))
+            else:
+                prefix = self.fuzzy_date_prefix
+                setattr(self.instance, f"{prefix}_earliest", value.earliest)
+                setattr(self.instance, f"{prefix}_latest", value.latest)
+                cleaned["fuzzy_date"] = value
+        return cleaned
+
+
+class ProvisionInline(admin.TabularInline):
+    model = Provision
+    extra = 1
+    autocomplete_fields = ["issue"]
+
+
+class ParticipantInline(admin.TabularInline):
+    model = Participant
+    extra = 1
+    autocomplete_fields = ["actor"]
+
+
+class IssueInline(admin.TabularInline):
+    model = Issue
+    extra = 0
+    fields = ["title", "slug", "parent", "order"]
+    prepopulated_fields = {"slug": ["title"]}
+    show_change_link = True
+
+
+@admin.register(Negotiation)
+class NegotiationAdmin(admin.ModelAdmin):
+    list_display = ["title", "start", "end"]
+    search_fields = ["title", "summary"]
+    prepopulated_fields = {"slug": ["title"]}
+    date_hierarchy = "start"
+    inlines = [ParticipantInline, IssueInline]
+
+
+@admin.register(Participant)
+class ParticipantAdmin(admin.ModelAdmin):
+    list_display = ["actor", "negotiation", "role", "side"]
+    list_filter = ["role", "negotiation"]
+    list_select_related = ["actor", "negotiation"]
+    search_fields = ["actor__name", "side"]
+    autocomplete_fields = ["actor", "negotiation"]
+
+
+@admin.register(Issue)
+class IssueAdmin(admin.ModelAdmin):
+    list_display = ["title", "negotiation", "parent", "order"]
+    list_filter = ["negotiation"]
+    list_select_related = ["negotiation", "parent"]
+    list_editable = ["order"]
+    search_fields = ["title", "description"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["negotiation", "parent"]
+
+
+class ProposalForm(FuzzyDateAdminForm):
+    fuzzy_date_prefix = "presented"
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "negotiation",
+            "title",
+            "slug",
+            "proposed_by",
+            "summary",
+            "document_url",
+            "supersedes",
+        ]
+
+
+@admin.register(Proposal)
+class ProposalAdmin(admin.ModelAdmin):
+    form = ProposalForm
+    list_display = ["title", "negotiation", "proposed_by", "presented_display", "supersedes"]
+    list_filter = ["negotiation"]
+    list_select_related = ["negotiation", "proposed_by", "supersedes"]
+    search_fields = ["title", "summary"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["negotiation", "proposed_by", "supersedes"]
+    inlines = [ProvisionInline]
+    fieldsets = [
+        (None, {"fields": ["negotiation", "title", "slug", "proposed_by", "fuzzy_date"]}),
+        (None, {"fields": ["summary", "document_url"]}),
+        ("Lineage", {"classes": ["collapse"], "fields": ["supersedes"]}),
+    ]
+
+    @admin.display(description="presented", ordering="presented_earliest")
+    def presented_display(self, proposal: Proposal) -> str:
+        return str(proposal.presented)
+
+
+@admin.register(Provision)
+class ProvisionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "issue"]
+    list_filter = ["proposal__negotiation", "phase"]
+    list_select_related = ["proposal", "issue"]
+    search_fields = ["text", "proposal__title"]
+    autocomplete_fields = ["proposal", "issue"]
+
+
+@admin.register(Demand)
+class DemandAdmin(admin.ModelAdmin):
+    list_display = ["text", "actor", "issue"]
+    list_filter = ["issue__negotiation"]
+    list_select_related = ["actor", "issue"]
+    search_fields = ["text", "actor__name", "issue__title"]
+    autocomplete_fields = ["actor", "issue"]
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["title", "publisher_display", "published", "language"]
+    list_filter = ["language"]
+    list_select_related = ["publisher"]
+    search_fields = ["title", "url", "publisher__name", "publisher_name"]
+    autocomplete_fields = ["publisher"]
+    date_hierarchy = "published"
+    fieldsets = [
+        (None, {"fields": ["title", "url", "publisher", "publisher_name", "published"]}),
+        (
+            "Archive",
+            {"classes": ["collapse"], "fields": ["language", "content_hash", "archive_url"]},
+        ),
+    ]
+
+    @admin.display(description="publisher", ordering="publisher__name")
+    def publisher_display(self, source: Source) -> str:
+        return source.publisher_display
+
+
+class ClaimInline(admin.TabularInline):
+    model = Claim
+    extra = 1
+    autocomplete_fields = ["subject", "proposal", "provision", "demand", "issue"]
+
+
+class StatementForm(FuzzyDateAdminForm):
+    class Meta:
+        model = Statement
+        fields = [
+            "negotiation",
+            "speaker",
+            "source",
+            "status",
+            "quote",
+            "quote_language",
+            "translation",
+            "summary",
+            "on_behalf_of",
+        ]
+
+    def reference_date(self, cleaned_data: dict) -> datetime.date | None:
+        source = cleaned_data.get("source")
+        return source.published if source else None
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        speaker, when = cleaned.get("speaker"), cleaned.get("fuzzy_date")
+        if speaker and isinstance(when, FuzzyDate) and not cleaned.get("on_behalf_of"):
+            side = resolve_side(speaker, when.earliest, when.latest)
+            if side.is_ambiguous:
+                names = ", ".join(str(actor) for actor in side.candidates)
+                self.add_error(
+                    "on_behalf_of",
+                    forms.ValidationError(
+                        "%(speaker)s held roles in several organisations on that date "
+                        "(%(names)s): choose whom they spoke for.",
+                        code="ambiguous_side",
+                        params={"speaker": speaker, "names": names},
+                    ),
+                )
+            else:
+                cleaned["on_behalf_of"] = side.organization
+                self.instance.on_behalf_of = side.organization
+        return cleaned
+
+
+@admin.register(Statement)
+class StatementAdmin(admin.ModelAdmin):
+    form = StatementForm
+    list_display = ["__str__", "on_behalf_of", "status", "negotiation", "source"]
+    list_filter = ["status", "negotiation", "quote_language"]
+    list_select_related = ["speaker", "on_behalf_of", "negotiation", "source__publisher"]
+    search_fields = ["quote", "translation", "summary", "speaker__name", "speaker__aliases__name"]
+    autocomplete_fields = ["negotiation", "speaker", "on_behalf_of", "source"]
+    inlines = [ClaimInline]
+    fieldsets = [
+        (None, {"fields": ["negotiation", "speaker", "fuzzy_date", "source", "status"]}),
+        (None, {"fields": ["quote", "quote_language", "translation", "summary"]}),
+        ("Advanced", {"classes": ["collapse"], "fields": ["on_behalf_of"]}),
+    ]
+
+
+@admin.register(Claim)
+class ClaimAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "statement", "stance", "basis"]
+    list_filter = ["basis", "stance", "statement__negotiation"]
+    list_select_related = [
+        "subject",
+        "statement__speaker",
+        "proposal",
+        "provision__proposal",
+        "demand__actor",
+        "issue",
+    ]
+    search_fields = ["subject__name", "statement__quote"]
+    autocomplete_fields = ["statement", "subject", "proposal", "provision", "demand", "issue"]

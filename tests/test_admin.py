@@ -1,0 +1,132 @@
+"""Editors can reach every model in the admin, and the forms read fuzzy dates."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from negotiations.models import Statement, StatementStatus
+from tests.factories import (
+    ActorFactory,
+    AffiliationFactory,
+    ClaimFactory,
+    IssueFactory,
+    PersonFactory,
+    SourceFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor_client(client, django_user_model):
+    user = django_user_model.objects.create_superuser("ed", "ed@example.org", "pw-for-tests")
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize(
+    "model", sorted(admin.site._registry, key=lambda m: m._meta.label), ids=str
+)
+def test_every_model_has_a_working_list_search_and_add_page(editor_client, model):
+    ClaimFactory()
+    opts = model._meta
+    changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    assert editor_client.get(changelist).status_code == 200
+    assert editor_client.get(changelist, {"q": "<script>"}).status_code == 200
+    add = reverse(f"admin:{opts.app_label}_{opts.model_name}_add")
+    assert editor_client.get(add).status_code == 200
+
+
+def test_autocomplete_finds_an_actor_by_alias(editor_client):
+    actor = ActorFactory(name="Antony Blinken")
+    actor.aliases.create(name="Brinken")
+    response = editor_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "term": "brinken",
+            "app_label": "negotiations",
+            "model_name": "statement",
+            "field_name": "speaker",
+        },
+    )
+    assert response.status_code == 200
+    assert [row["text"] for row in response.json()["results"]] == ["Antony Blinken"]
+
+
+def statement_form(issue, speaker, source, date, **extra):
+    data = {
+        "negotiation": issue.negotiation.pk,
+        "speaker": speaker.pk,
+        "fuzzy_date": date,
+        "source": source.pk,
+        "status": StatementStatus.DRAFT,
+        "quote": "The next step is for Hamas to say yes.",
+        "quote_language": "en",
+        "translation": "",
+        "summary": "",
+        "on_behalf_of": "",
+        "claims-TOTAL_FORMS": "1",
+        "claims-INITIAL_FORMS": "0",
+        "claims-MIN_NUM_FORMS": "0",
+        "claims-MAX_NUM_FORMS": "1000",
+        "claims-0-subject": speaker.pk,
+        "claims-0-issue": issue.pk,
+        "claims-0-stance": "2",
+        "claims-0-basis": "own",
+    }
+    data.update(extra)
+    return data
+
+
+def test_a_statement_dated_on_monday_is_read_against_the_source(editor_client):
+    issue, source = IssueFactory(), SourceFactory()  # published Sunday 2024-08-25
+    united_states, blinken = ActorFactory(name="United States"), PersonFactory()
+    AffiliationFactory(person=blinken, organization=united_states)
+    response = editor_client.post(
+        reverse("admin:negotiations_statement_add"),
+        statement_form(issue, blinken, source, "on Monday"),
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    statement = Statement.objects.get()
+    assert str(statement.date) == "Aug 19, 2024"
+    assert statement.on_behalf_of == united_states
+    assert statement.claims.count() == 1
+
+
+def test_an_unreadable_date_is_a_form_error_listing_the_accepted_forms(editor_client):
+    issue, source, speaker = IssueFactory(), SourceFactory(), ActorFactory()
+    response = editor_client.post(
+        reverse("admin:negotiations_statement_add"),
+        statement_form(issue, speaker, source, "6/10"),
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["fuzzy_date"]
+    assert "early/mid/late" in errors[0]
+    assert not Statement.objects.exists()
+
+
+def test_a_speaker_with_two_organisations_must_be_resolved_by_the_editor(editor_client):
+    issue, source, person = IssueFactory(), SourceFactory(), PersonFactory()
+    AffiliationFactory(person=person)
+    AffiliationFactory(person=person)
+    response = editor_client.post(
+        reverse("admin:negotiations_statement_add"),
+        statement_form(issue, person, source, "2024-08-19"),
+    )
+    assert response.status_code == 200
+    assert "choose whom they spoke for" in str(response.context["adminform"].form.errors)
+    assert not Statement.objects.exists()
+
+
+def test_a_claim_on_another_negotiation_is_refused_in_the_form(editor_client):
+    issue, source, speaker = IssueFactory(), SourceFactory(), ActorFactory()
+    elsewhere = IssueFactory()
+    response = editor_client.post(
+        reverse("admin:negotiations_statement_add"),
+        statement_form(issue, speaker, source, "2024-08-19", **{"claims-0-issue": elsewhere.pk}),
+    )
+    assert response.status_code == 200
+    assert "another negotiation" in response.content.decode()
+    assert not Statement.objects.exists()
