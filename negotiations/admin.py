@@ -6,11 +6,14 @@ import datetime
 
 from django import forms
 from django.contrib import admin
+from django.db.models import Count
 
 from actors.models import resolve_side
 from negotiations.dates import FuzzyDate, FuzzyDateError, parse_fuzzy_date
 from negotiations.models import (
     Claim,
+    Delivery,
+    DeliveryAttempt,
     Demand,
     Issue,
     Negotiation,
@@ -19,6 +22,7 @@ from negotiations.models import (
     Provision,
     Source,
     Statement,
+    Subscription,
 )
 
 
@@ -266,3 +270,44 @@ class ClaimAdmin(admin.ModelAdmin):
     ]
     search_fields = ["subject__name", "statement__quote"]
     autocomplete_fields = ["statement", "subject", "proposal", "provision", "demand", "issue"]
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["url", "negotiation", "actor", "issue", "active"]
+    list_filter = ["active", "negotiation"]
+    list_select_related = ["negotiation", "actor", "issue"]
+    search_fields = ["url"]
+    autocomplete_fields = ["negotiation", "actor", "issue"]
+
+
+class DeliveryAttemptInline(admin.TabularInline):
+    model = DeliveryAttempt
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["at", "status_code", "error", "duration_ms"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """The delivery log: read-only, one row per event and subscriber."""
+
+    list_display = ["event_id", "subscription", "status", "attempt_count", "created_at"]
+    list_filter = ["status", "subscription"]
+    list_select_related = ["subscription"]
+    search_fields = ["event_id", "subscription__url"]
+    readonly_fields = ["subscription", "event_id", "payload", "status", "delivered_at"]
+    inlines = [DeliveryAttemptInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(attempt_count=Count("attempts"))
+
+    @admin.display(description="attempts", ordering="attempt_count")
+    def attempt_count(self, delivery: Delivery) -> int:
+        return delivery.attempt_count
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -1,0 +1,104 @@
+"""Outbound HTTP that cannot be turned against our own network.
+
+Webhook receivers and article URLs are typed in by users, so every request
+checks the address it actually connected to — after DNS, so a name that
+resolves to 127.0.0.1 or 10.0.0.5 is refused too — before sending a byte.
+Private, loopback, link-local and reserved addresses are refused unless the
+OUTBOUND_ALLOW_PRIVATE_ADDRESSES setting is on (tests turn it on for their
+local servers).
+"""
+
+from __future__ import annotations
+
+import http.client
+import ipaddress
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+
+class RefusedURL(ValueError):
+    """The URL may not be fetched: wrong scheme, or a private address."""
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    duration_ms: int
+
+
+def _check_address(host: str) -> None:
+    address = ipaddress.ip_address(host.split("%")[0])
+    if getattr(settings, "OUTBOUND_ALLOW_PRIVATE_ADDRESSES", False):
+        return
+    if not address.is_global or address.is_multicast:
+        raise RefusedURL(f"refusing to connect to the non-public address {address}")
+
+
+class _GuardedHTTPConnection(http.client.HTTPConnection):
+    def connect(self) -> None:
+        super().connect()
+        _check_address(self.sock.getpeername()[0])
+
+
+class _GuardedHTTPSConnection(http.client.HTTPSConnection):
+    def connect(self) -> None:
+        # Check the peer before the TLS handshake sends anything.
+        http.client.HTTPConnection.connect(self)
+        _check_address(self.sock.getpeername()[0])
+        self.sock = self._context.wrap_socket(self.sock, server_hostname=self.host)
+
+
+def check_url(url: str) -> tuple[str, str, int, str]:
+    """Return (scheme, host, port, path) or raise RefusedURL."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"}:
+        raise RefusedURL(f"only http and https URLs are allowed, not {parts.scheme or 'none'!r}")
+    if not parts.hostname:
+        raise RefusedURL("the URL has no host")
+    if parts.username or parts.password:
+        raise RefusedURL("URLs with credentials are not allowed")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as error:
+        raise RefusedURL(str(error)) from None
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    return parts.scheme, parts.hostname, port, path
+
+
+def request(
+    method: str,
+    url: str,
+    *,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 10.0,
+    max_bytes: int = 5_000_000,
+) -> Response:
+    """Send one request without following redirects; raise RefusedURL or OSError."""
+    scheme, host, port, path = check_url(url)
+    connection_class = _GuardedHTTPSConnection if scheme == "https" else _GuardedHTTPConnection
+    connection = connection_class(host, port, timeout=timeout)
+    started = time.monotonic()
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        data = response.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise RefusedURL(f"the response is larger than {max_bytes} bytes")
+        return Response(
+            status=response.status,
+            headers={k.lower(): v for k, v in response.getheaders()},
+            body=data,
+            duration_ms=int((time.monotonic() - started) * 1000),
+        )
+    except (TimeoutError, http.client.HTTPException) as error:
+        raise OSError(f"{type(error).__name__}: {error}") from error
+    finally:
+        connection.close()

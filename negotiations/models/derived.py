@@ -1,0 +1,103 @@
+"""Derived data: a cache of the published claims, never a second truth."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from actors.models import Actor
+from negotiations.dates import FuzzyDate
+from negotiations.models.base import fuzzy_date_is_ordered
+from negotiations.models.statements import Basis, Claim, Stance, Statement
+from negotiations.models.table import Negotiation
+
+
+class TargetType(models.TextChoices):
+    """What a position is about. `issue` positions roll up claims on provisions and
+    proposals that address the issue (see negotiations.positions)."""
+
+    ISSUE = "issue", "issue"
+    PROPOSAL = "proposal", "proposal"
+    PROVISION = "provision", "provision"
+    DEMAND = "demand", "demand"
+
+
+class ChangeKind(models.TextChoices):
+    HARDENED = "hardened", "hardened"
+    SOFTENED = "softened", "softened"
+    REVERSED = "reversed", "reversed"
+    NEW_DEMAND = "new_demand", "new demand"
+    DROPPED = "dropped", "dropped"
+
+
+class PositionQuerySet(models.QuerySet):
+    def for_target(self, actor_id: int, target_type: str, target_id: int) -> PositionQuerySet:
+        return self.filter(actor_id=actor_id, target_type=target_type, target_id=target_id)
+
+    def changes(self) -> PositionQuerySet:
+        return self.exclude(change="")
+
+
+class Position(models.Model):
+    """One step in an actor's position history on one target.
+
+    Derived data: a cache of the published claims, rewritten by
+    negotiations.positions and rebuilt from scratch by `manage.py rebuild_positions`.
+    Never edit by hand.
+    """
+
+    # CASCADE throughout: a cache row goes with whatever it was derived from.
+    negotiation = models.ForeignKey(Negotiation, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="positions")
+    target_type = models.CharField(max_length=20, choices=TargetType.choices)
+    target_id = models.PositiveBigIntegerField()
+    seq = models.PositiveIntegerField(help_text="Order within the actor's history on the target.")
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="+")
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="+")
+    date_earliest = models.DateField()
+    date_latest = models.DateField()
+    stance = models.SmallIntegerField(choices=Stance.choices)
+    basis = models.CharField(max_length=20, choices=Basis.choices)
+    previous_stance = models.SmallIntegerField(choices=Stance.choices, null=True, blank=True)
+    change = models.CharField(max_length=20, choices=ChangeKind.choices, blank=True)
+    contested = models.BooleanField(
+        default=False, help_text="Another actor's claim disagreed while this position stood."
+    )
+
+    objects = PositionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["actor", "target_type", "target_id", "seq"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["actor", "target_type", "target_id", "claim"], name="position_once"
+            ),
+            models.UniqueConstraint(
+                fields=["actor", "target_type", "target_id", "seq"], name="position_seq_unique"
+            ),
+            fuzzy_date_is_ordered("date"),
+        ]
+        indexes = [
+            # history(actor, target) and position(actor, target, as_of).
+            models.Index(
+                fields=["actor", "target_type", "target_id", "date_latest"],
+                name="position_history",
+            ),
+            # matrix(negotiation, as_of): every issue position of a negotiation by date.
+            models.Index(
+                fields=["negotiation", "target_type", "date_latest"], name="position_matrix"
+            ),
+            # changes(negotiation, since, until).
+            models.Index(
+                fields=["negotiation", "date_latest"],
+                condition=~Q(change=""),
+                name="position_changes",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.get_stance_display()} {self.target_type} {self.target_id}"
+
+    @property
+    def date(self) -> FuzzyDate:
+        return FuzzyDate(self.date_earliest, self.date_latest)

@@ -1,0 +1,454 @@
+"""Where each actor stands: positions, their history, the matrix, the changes.
+
+The rules, each tested in tests/test_positions.py:
+
+- **Published only.** Claims of drafts, statements in review and retracted
+  statements are ignored.
+- **Own words first.** A position rests on the actor's own claims (basis
+  `own`). Until the actor has said anything itself on the target, it rests on
+  `attributed` claims (a named other actor says so). `anonymous` and `reported`
+  claims never set a position; they can only contest it.
+- **Fuzzy dates count once they are over.** "As of d" takes claims whose
+  `date_latest` is on or before d, so a claim dated "Aug 2024" counts as of
+  Aug 31.
+- **Order and ties.** Claims are ordered by date_latest, date_earliest, then
+  specificity (a claim on a proposal, then on a provision, then on the issue or
+  demand itself), then statement and claim id. Of two claims on one day, the
+  more specific one wins, then the one entered later.
+- **Roll-up.** A position on an *issue* takes claims on the issue itself, on
+  provisions that address it, and on proposals that have such a provision.
+  Claims on a demand do not roll up: a demand has its own direction ("troops
+  stay" accepted is the issue's withdrawal rejected), so it is shown beside the
+  issue instead.
+- **Contested.** A position is contested when a non-own claim about the same
+  actor and target, dated from the position's date until the next position,
+  has a stance of another sign (positive, zero, negative).
+- **Changes.** Between consecutive positions: `reversed` when the stance
+  changes sign between positive and negative, else `hardened` (down) or
+  `softened` (up). On a demand, the first positive stance is a `new_demand`
+  and a later fall to zero or below is `dropped`; a demand raised again is a
+  `new_demand` again.
+
+The positions are stored in `Position` (a cache of the claims): `recompute()`
+rewrites the rows of some (actor, target) pairs, `rebuild()` all of them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.db.models import Q
+
+from actors.models import Actor
+from negotiations.models import (
+    Basis,
+    ChangeKind,
+    Claim,
+    Demand,
+    Issue,
+    Negotiation,
+    ParticipantRole,
+    Position,
+    Proposal,
+    Provision,
+    TargetType,
+)
+
+Target = Issue | Proposal | Provision | Demand
+# (actor id, target type, target id): the unit of recomputation.
+Key = tuple[int, str, int]
+
+_SPECIFICITY = {"proposal": 0, "provision": 1, "issue": 2, "demand": 2}
+
+
+class Convergence:
+    CONVERGED = "converged"
+    NARROWING = "narrowing"
+    APART = "apart"
+    UNKNOWN = "unknown"
+
+
+def _sign(stance: int) -> int:
+    return (stance > 0) - (stance < 0)
+
+
+def target_key(target: Target) -> tuple[str, int]:
+    return TargetType(type(target).__name__.lower()).value, target.pk
+
+
+def keys_for_claim(claim: Claim) -> set[Key]:
+    """Return every (actor, target) pair whose positions the claim feeds."""
+    subject = claim.subject_id
+    if claim.issue_id:
+        return {(subject, TargetType.ISSUE, claim.issue_id)}
+    if claim.demand_id:
+        return {(subject, TargetType.DEMAND, claim.demand_id)}
+    if claim.provision_id:
+        keys = {(subject, TargetType.PROVISION, claim.provision_id)}
+        issue_id = Provision.objects.filter(pk=claim.provision_id).values_list("issue", flat=True)
+        return keys | {(subject, TargetType.ISSUE, i) for i in issue_id if i}
+    issue_ids = Provision.objects.filter(proposal=claim.proposal_id, issue__isnull=False)
+    return {(subject, TargetType.PROPOSAL, claim.proposal_id)} | {
+        (subject, TargetType.ISSUE, i) for i in issue_ids.values_list("issue", flat=True)
+    }
+
+
+def _claims_on(key: Key):
+    actor_id, target_type, target_id = key
+    claims = Claim.objects.published().filter(subject_id=actor_id)
+    if target_type == TargetType.ISSUE:
+        proposals = Provision.objects.filter(issue=target_id).values("proposal")
+        claims = claims.filter(
+            Q(issue=target_id) | Q(provision__issue=target_id) | Q(proposal__in=proposals)
+        )
+    else:
+        claims = claims.filter(**{f"{target_type}_id": target_id})
+    return claims.select_related("statement").order_by()
+
+
+def _order(claim: Claim) -> tuple:
+    kind = next(n for n in _SPECIFICITY if getattr(claim, f"{n}_id") is not None)
+    statement = claim.statement
+    return (
+        statement.date_latest,
+        statement.date_earliest,
+        _SPECIFICITY[kind],
+        statement.pk,
+        claim.pk,
+    )
+
+
+def classify(previous: int | None, stance: int, target_type: str) -> str:
+    """Return the ChangeKind of a move from `previous` to `stance`, or ""."""
+    if target_type == TargetType.DEMAND:
+        if stance > 0 and (previous is None or previous <= 0):
+            return ChangeKind.NEW_DEMAND
+        if previous is not None and previous > 0 and stance <= 0:
+            return ChangeKind.DROPPED
+    if previous is None or previous == stance:
+        return ""
+    if _sign(previous) * _sign(stance) < 0:
+        return ChangeKind.REVERSED
+    return ChangeKind.HARDENED if stance < previous else ChangeKind.SOFTENED
+
+
+def compute(key: Key) -> list[Position]:
+    """Return the position history of one (actor, target) pair, unsaved, from the claims."""
+    actor_id, target_type, target_id = key
+    claims = sorted(_claims_on(key), key=_order)
+    own = [c for c in claims if c.basis == Basis.OWN]
+    first_own = _order(own[0]) if own else None
+    setting = [
+        c
+        for c in claims
+        if c.basis == Basis.OWN
+        or (c.basis == Basis.ATTRIBUTED and (first_own is None or _order(c) < first_own))
+    ]
+    setting_ids = {c.pk for c in setting}
+    others = [c for c in claims if c.pk not in setting_ids]
+    if not setting:
+        return []
+    negotiation_id = setting[0].statement.negotiation_id
+    rows, previous = [], None
+    for seq, claim in enumerate(setting):
+        statement = claim.statement
+        until = setting[seq + 1].statement.date_latest if seq + 1 < len(setting) else None
+        contested = any(
+            statement.date_earliest <= other.statement.date_latest
+            and (until is None or other.statement.date_latest < until)
+            and _sign(other.stance) != _sign(claim.stance)
+            for other in others
+        )
+        rows.append(
+            Position(
+                negotiation_id=negotiation_id,
+                actor_id=actor_id,
+                target_type=target_type,
+                target_id=target_id,
+                seq=seq,
+                claim_id=claim.pk,
+                statement_id=statement.pk,
+                date_earliest=statement.date_earliest,
+                date_latest=statement.date_latest,
+                stance=claim.stance,
+                basis=claim.basis,
+                previous_stance=previous,
+                change=classify(previous, claim.stance, target_type),
+                contested=contested,
+            )
+        )
+        previous = claim.stance
+    return rows
+
+
+def _fingerprint(row: Position) -> tuple:
+    return (row.claim_id, row.stance, row.previous_stance, row.change)
+
+
+@dataclass(frozen=True)
+class ChangeEvent:
+    """A position change that the last recompute found for the first time."""
+
+    position_id: int
+    event_id: str
+
+
+def event_id(row: Position) -> str:
+    """Return an id that is the same each time the same change is derived."""
+    raw = (
+        f"{row.actor_id}:{row.target_type}:{row.target_id}:{row.claim_id}:"
+        f"{row.previous_stance}:{row.stance}:{row.change}"
+    )
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def recompute(keys: Iterable[Key]) -> list[ChangeEvent]:
+    """Rewrite the stored positions of the given pairs; return the new changes.
+
+    Safe to run twice and concurrently: each pair is rewritten in one
+    transaction under a lock on that pair, and a change counts as new only if
+    the pair's previous rows did not already hold it.
+    """
+    events: list[ChangeEvent] = []
+    for key in sorted(set(keys)):
+        with transaction.atomic():
+            _lock(key)
+            stored = list(Position.objects.for_target(*key).order_by("seq"))
+            rows = compute(key)
+            if _same_rows(stored, rows):
+                continue
+            before = {_fingerprint(row) for row in stored}
+            Position.objects.for_target(*key).delete()
+            created = Position.objects.bulk_create(rows)
+            events += [
+                ChangeEvent(position_id=row.pk, event_id=event_id(row))
+                for row in created
+                if row.change and _fingerprint(row) not in before
+            ]
+    return events
+
+
+_COMPARED = (
+    "negotiation_id",
+    "seq",
+    "claim_id",
+    "statement_id",
+    "date_earliest",
+    "date_latest",
+    "stance",
+    "basis",
+    "previous_stance",
+    "change",
+    "contested",
+)
+
+
+def _same_rows(stored: list[Position], computed: list[Position]) -> bool:
+    return [tuple(getattr(r, f) for f in _COMPARED) for r in stored] == [
+        tuple(getattr(r, f) for f in _COMPARED) for r in computed
+    ]
+
+
+def _lock(key: Key) -> None:
+    # Two workers recomputing the same pair would both delete and insert; a
+    # transaction-scoped advisory lock makes the second wait. SQLite serialises
+    # writers on its own.
+    if connection.vendor == "postgresql":
+        digest = hashlib.blake2b(repr(key).encode(), digest_size=8).digest()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest, "big", signed=True)]
+            )
+
+
+def all_keys(negotiation: Negotiation | None = None) -> set[Key]:
+    """Return every pair that has a published claim (in one negotiation, or all)."""
+    claims = Claim.objects.published()
+    if negotiation is not None:
+        claims = claims.filter(statement__negotiation=negotiation)
+    keys: set[Key] = set()
+    provision_issue = dict(Provision.objects.values_list("pk", "issue"))
+    proposal_issues: dict[int, set[int]] = {}
+    for proposal_id, issue_id in Provision.objects.filter(issue__isnull=False).values_list(
+        "proposal", "issue"
+    ):
+        proposal_issues.setdefault(proposal_id, set()).add(issue_id)
+    fields = ("subject", "issue", "demand", "provision", "proposal")
+    for subject, issue, demand, provision, proposal in claims.values_list(*fields):
+        if issue:
+            keys.add((subject, TargetType.ISSUE, issue))
+        elif demand:
+            keys.add((subject, TargetType.DEMAND, demand))
+        elif provision:
+            keys.add((subject, TargetType.PROVISION, provision))
+            if provision_issue.get(provision):
+                keys.add((subject, TargetType.ISSUE, provision_issue[provision]))
+        else:
+            keys.add((subject, TargetType.PROPOSAL, proposal))
+            keys |= {(subject, TargetType.ISSUE, i) for i in proposal_issues.get(proposal, ())}
+    return keys
+
+
+def rebuild(negotiation: Negotiation | None = None, progress=None) -> int:
+    """Throw the stored positions away and derive them again; return the row count."""
+    keys = sorted(all_keys(negotiation))
+    with transaction.atomic():
+        stale = Position.objects.all()
+        if negotiation is not None:
+            stale = stale.filter(negotiation=negotiation)
+        stale.delete()
+        count = 0
+        for key in keys:
+            count += len(Position.objects.bulk_create(compute(key)))
+            if progress:
+                progress(1)
+    return count
+
+
+# Reading -------------------------------------------------------------------
+
+
+@dataclass
+class PositionAt:
+    """An actor's position on a target as of a date."""
+
+    position: Position | None
+    contested_by: list[Claim] = field(default_factory=list)
+
+    @property
+    def stance(self) -> int | None:
+        return self.position.stance if self.position else None
+
+    @property
+    def claim(self) -> Claim | None:
+        return self.position.claim if self.position else None
+
+    @property
+    def contested(self) -> bool:
+        return bool(self.contested_by)
+
+
+def position(actor: Actor, target: Target, as_of: datetime.date) -> PositionAt:
+    """Return the stance of `actor` on `target` as of a date, with the claims that contest it."""
+    target_type, target_id = target_key(target)
+    current = (
+        Position.objects.for_target(actor.pk, target_type, target_id)
+        .filter(date_latest__lte=as_of)
+        .select_related("claim__statement")
+        .order_by("-seq")
+        .first()
+    )
+    if current is None:
+        return PositionAt(position=None)
+    others = [
+        claim
+        for claim in _claims_on((actor.pk, target_type, target_id)).exclude(pk=current.claim_id)
+        if claim.basis != Basis.OWN
+        and current.date_earliest <= claim.statement.date_latest <= as_of
+        and _sign(claim.stance) != _sign(current.stance)
+    ]
+    return PositionAt(position=current, contested_by=others)
+
+
+def history(actor: Actor, target: Target) -> list[Position]:
+    """Return the positions of `actor` on `target` in order, each with its change."""
+    target_type, target_id = target_key(target)
+    return list(
+        Position.objects.for_target(actor.pk, target_type, target_id)
+        .select_related("claim", "statement")
+        .order_by("seq")
+    )
+
+
+def changes(
+    negotiation: Negotiation,
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+    target_types: Iterable[str] | None = None,
+) -> list[Position]:
+    """Return every change dated (by date_latest) within since..until, newest first."""
+    rows = Position.objects.changes().filter(negotiation=negotiation)
+    if since:
+        rows = rows.filter(date_latest__gte=since)
+    if until:
+        rows = rows.filter(date_latest__lte=until)
+    if target_types is not None:
+        rows = rows.filter(target_type__in=list(target_types))
+    return list(
+        rows.select_related("actor", "statement__speaker").order_by("-date_latest", "-seq", "-pk")
+    )
+
+
+@dataclass
+class Matrix:
+    """Parties × issues as of a date."""
+
+    as_of: datetime.date
+    parties: list[Actor]
+    issues: list[Issue]
+    cells: dict[tuple[int, int], Position]
+    convergence: dict[int, str]
+
+    def cell(self, party: Actor, issue: Issue) -> Position | None:
+        return self.cells.get((party.pk, issue.pk))
+
+
+def convergence(stances: list[int]) -> str:
+    """Say whether the parties' stances on one issue meet.
+
+    `converged`: every party accepts. `narrowing`: no party rejects or resists,
+    but not all accept yet. `apart`: some party rejects or resists.
+    `unknown`: fewer than two parties have a position.
+    """
+    if len(stances) < 2:
+        return Convergence.UNKNOWN
+    if all(s == 2 for s in stances):
+        return Convergence.CONVERGED
+    if all(s >= 0 for s in stances):
+        return Convergence.NARROWING
+    return Convergence.APART
+
+
+def latest_positions(negotiation: Negotiation, as_of: datetime.date, actor_ids, target_type):
+    """Return the newest position on or before as_of of each (actor, target) pair."""
+    rows = Position.objects.filter(
+        negotiation=negotiation,
+        target_type=target_type,
+        actor_id__in=actor_ids,
+        date_latest__lte=as_of,
+    )
+    if connection.vendor == "postgresql":
+        return list(
+            rows.order_by("actor_id", "target_id", "-seq").distinct("actor_id", "target_id")
+        )
+    newest: dict[tuple[int, int], Position] = {}
+    for row in rows.order_by("seq"):
+        newest[(row.actor_id, row.target_id)] = row
+    return list(newest.values())
+
+
+def matrix(negotiation: Negotiation, as_of: datetime.date) -> Matrix:
+    """Return the parties × issues positions as of a date, with convergence per issue."""
+    parties = [
+        p.actor
+        for p in negotiation.participants.filter(role=ParticipantRole.PARTY).select_related("actor")
+    ]
+    issues = list(negotiation.issues.all())
+    rows = latest_positions(negotiation, as_of, [p.pk for p in parties], TargetType.ISSUE)
+    cells = {(row.actor_id, row.target_id): row for row in rows}
+    return Matrix(
+        as_of=as_of,
+        parties=parties,
+        issues=issues,
+        cells=cells,
+        convergence={
+            issue.pk: convergence(
+                [cells[p.pk, issue.pk].stance for p in parties if (p.pk, issue.pk) in cells]
+            )
+            for issue in issues
+        },
+    )
