@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import http.client
 import ipaddress
+import socket
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -72,6 +73,17 @@ def check_url(url: str) -> tuple[str, str, int, str]:
     return parts.scheme, parts.hostname, port, path
 
 
+def _check_host(host: str, port: int) -> None:
+    # Fail fast with a clear reason; the peer check after connecting is what
+    # stops a name that resolves differently the second time.
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as error:
+        raise OSError(f"cannot resolve {host}: {error}") from None
+    for *_, sockaddr in infos:
+        _check_address(sockaddr[0])
+
+
 def request(
     method: str,
     url: str,
@@ -83,6 +95,7 @@ def request(
 ) -> Response:
     """Send one request without following redirects; raise RefusedURL or OSError."""
     scheme, host, port, path = check_url(url)
+    _check_host(host, port)
     connection_class = _GuardedHTTPSConnection if scheme == "https" else _GuardedHTTPConnection
     connection = connection_class(host, port, timeout=timeout)
     started = time.monotonic()

@@ -15,11 +15,17 @@ The rules, each tested in tests/test_positions.py:
   specificity (a claim on a proposal, then on a provision, then on the issue or
   demand itself), then statement and claim id. Of two claims on one day, the
   more specific one wins, then the one entered later.
-- **Roll-up.** A position on an *issue* takes claims on the issue itself, on
-  provisions that address it, and on proposals that have such a provision.
-  Claims on a demand do not roll up: a demand has its own direction ("troops
-  stay" accepted is the issue's withdrawal rejected), so it is shown beside the
-  issue instead.
+- **Roll-up.** A position on an *issue* is a stance toward the newest text on
+  the table: it takes claims on the issue itself, on provisions that address
+  it, and on proposals that have such a provision — except claims on a
+  proposal (or its provisions) that a newer version had already superseded by
+  the claim's date (a proposal superseding it, directly or down the line, was
+  presented by then: its `presented_latest` is on or before the claim's
+  `date_latest`). Such a claim still counts for the proposal itself. So
+  "accepts the May text, rejects the August one", said in August, reads as
+  rejecting what is on the table. Claims on a demand do not roll up: a demand
+  has its own direction ("troops stay" accepted is the issue's withdrawal
+  rejected), so it is shown beside the issue instead.
 - **Contested.** A position is contested when a non-own claim about the same
   actor and target, dated from the position's date until the next position,
   has a stance of another sign (positive, zero, negative).
@@ -107,7 +113,31 @@ def _claims_on(key: Key):
         )
     else:
         claims = claims.filter(**{f"{target_type}_id": target_id})
-    return claims.select_related("statement").order_by()
+    return claims.select_related("statement", "provision").order_by()
+
+
+def superseded_on(negotiation_id: int) -> dict[int, datetime.date]:
+    """Return, per proposal, the date by which a newer version had been presented."""
+    rows = Proposal.objects.filter(negotiation=negotiation_id).values_list(
+        "pk", "supersedes", "presented_latest"
+    )
+    parent = {pk: older for pk, older, _ in rows}
+    superseded: dict[int, datetime.date] = {}
+    for pk, older, presented in rows:
+        seen = {pk}
+        while older is not None and older not in seen:
+            if older not in superseded or presented < superseded[older]:
+                superseded[older] = presented
+            seen.add(older)
+            older = parent.get(older)
+    return superseded
+
+
+def _rolls_up(claim: Claim, superseded: dict[int, datetime.date]) -> bool:
+    proposal_id = claim.proposal_id or (claim.provision.proposal_id if claim.provision_id else None)
+    if proposal_id is None or proposal_id not in superseded:
+        return True
+    return claim.statement.date_latest < superseded[proposal_id]
 
 
 def _order(claim: Claim) -> tuple:
@@ -136,10 +166,19 @@ def classify(previous: int | None, stance: int, target_type: str) -> str:
     return ChangeKind.HARDENED if stance < previous else ChangeKind.SOFTENED
 
 
+def claims_for(key: Key) -> list[Claim]:
+    """Return the published claims that bear on one (actor, target) pair, in order."""
+    claims = sorted(_claims_on(key), key=_order)
+    if key[1] == TargetType.ISSUE and claims:
+        superseded = superseded_on(claims[0].statement.negotiation_id)
+        claims = [c for c in claims if _rolls_up(c, superseded)]
+    return claims
+
+
 def compute(key: Key) -> list[Position]:
     """Return the position history of one (actor, target) pair, unsaved, from the claims."""
     actor_id, target_type, target_id = key
-    claims = sorted(_claims_on(key), key=_order)
+    claims = claims_for(key)
     own = [c for c in claims if c.basis == Basis.OWN]
     first_own = _order(own[0]) if own else None
     setting = [
@@ -346,8 +385,9 @@ def position(actor: Actor, target: Target, as_of: datetime.date) -> PositionAt:
         return PositionAt(position=None)
     others = [
         claim
-        for claim in _claims_on((actor.pk, target_type, target_id)).exclude(pk=current.claim_id)
-        if claim.basis != Basis.OWN
+        for claim in claims_for((actor.pk, target_type, target_id))
+        if claim.pk != current.claim_id
+        and claim.basis != Basis.OWN
         and current.date_earliest <= claim.statement.date_latest <= as_of
         and _sign(claim.stance) != _sign(current.stance)
     ]

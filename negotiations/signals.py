@@ -9,16 +9,38 @@ them must call `schedule_recompute` itself, or run `manage.py rebuild_positions`
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from negotiations.models import Claim, Provision, Statement, TargetType
-from negotiations.positions import Key, keys_for_claim
+from negotiations.models import Claim, Proposal, Provision, Statement, TargetType
+from negotiations.positions import Key, all_keys, keys_for_claim
+
+_collecting: ContextVar[set[Key] | None] = ContextVar("collecting", default=None)
+
+
+@contextlib.contextmanager
+def recompute_once() -> Iterator[None]:
+    """Collect the recomputes a bulk write triggers and enqueue them as one task."""
+    keys: set[Key] = set()
+    token = _collecting.set(keys)
+    try:
+        yield
+    finally:
+        _collecting.reset(token)
+    schedule_recompute(keys)
 
 
 def schedule_recompute(keys: set[Key]) -> None:
     if not keys:
+        return
+    collecting = _collecting.get()
+    if collecting is not None:
+        collecting |= keys
         return
     from negotiations.tasks import recompute_positions
 
@@ -81,3 +103,26 @@ def _provision_saved(sender, instance: Provision, raw: bool = False, **kwargs) -
 @receiver(post_delete, sender=Provision)
 def _provision_deleted(sender, instance: Provision, **kwargs) -> None:
     schedule_recompute(_provision_keys(instance, {instance.issue_id}))
+
+
+@receiver(pre_save, sender=Proposal)
+def _remember_old_lineage(sender, instance: Proposal, **kwargs) -> None:
+    instance._old_lineage = (
+        Proposal.objects.filter(pk=instance.pk)
+        .values_list("supersedes", "presented_latest")
+        .first()
+    )
+
+
+@receiver(post_save, sender=Proposal)
+def _proposal_saved(sender, instance: Proposal, raw: bool = False, **kwargs) -> None:
+    # A new version changes which claims roll up to issues (see positions.py).
+    if raw or getattr(instance, "_old_lineage", None) == (
+        instance.supersedes_id,
+        instance.presented_latest,
+    ):
+        return
+    if instance.supersedes_id is None and getattr(instance, "_old_lineage", None) is None:
+        return
+    keys = all_keys(instance.negotiation)
+    schedule_recompute({key for key in keys if key[1] == TargetType.ISSUE})

@@ -7,7 +7,9 @@ so a missing service can never turn into a green run.
 
 from __future__ import annotations
 
+import http.server
 import os
+import threading
 
 import pytest
 from django.db import connection
@@ -37,3 +39,49 @@ def _require_services(request: pytest.FixtureRequest) -> None:
         _missing(f"needs PostgreSQL; the test database is {connection.vendor}")
     if request.node.get_closest_marker("redis") and not _redis_answers():
         _missing(f"needs Redis at {REDIS_URL}")
+
+
+class Receiver:
+    """A local HTTP server that records POSTs and answers with scripted statuses."""
+
+    def __init__(self, statuses: list[int] | None = None) -> None:
+        self.requests: list[dict] = []
+        self.statuses = list(statuses or [])
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", 0))
+                receiver.requests.append(
+                    {"headers": dict(self.headers), "body": self.rfile.read(length)}
+                )
+                status = receiver.statuses.pop(0) if receiver.statuses else 200
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    server = Receiver()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def allow_loopback(settings):
+    settings.OUTBOUND_ALLOW_PRIVATE_ADDRESSES = True
+    settings.WEBHOOK_RETRY_BASE_SECONDS = 0
+    settings.WEBHOOK_TIMEOUT_SECONDS = 2

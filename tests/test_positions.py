@@ -207,6 +207,24 @@ def test_an_issue_position_rolls_up_provisions_and_proposals_but_not_demands(isr
     assert [p.stance for p in positions.history(israel, provision)] == [-1]
 
 
+def test_a_claim_on_a_superseded_text_no_longer_speaks_for_the_issue(israel, issue):
+    may = ProposalFactory(negotiation=issue.negotiation, presented_latest=D(2024, 5, 31))
+    august = ProposalFactory(
+        negotiation=issue.negotiation,
+        supersedes=may,
+        presented_earliest=D(2024, 8, 16),
+        presented_latest=D(2024, 8, 16),
+    )
+    ProvisionFactory(proposal=may, issue=issue)
+    ProvisionFactory(proposal=august, issue=issue)
+    claim_on(may, israel, Stance.ACCEPTS, D(2024, 6, 1))
+    claim_on(august, israel, Stance.REJECTS, D(2024, 8, 18))
+    claim_on(may, israel, Stance.ACCEPTS, D(2024, 8, 19))  # after August: not about the table
+    positions.rebuild()
+    assert [p.stance for p in positions.history(israel, issue)] == [2, -2]
+    assert [p.stance for p in positions.history(israel, may)] == [2, 2]
+
+
 def test_the_matrix_shows_each_party_on_each_issue_and_whether_they_meet(israel, hamas):
     negotiation = NegotiationFactory()
     for actor in (israel, hamas):
@@ -311,6 +329,7 @@ EDIT = st.one_of(
     st.tuples(st.just("move"), st.integers(0, 50), st.integers(0, 20)),
     st.tuples(st.just("retarget"), st.integers(0, 50), st.integers(0, 3)),
     st.tuples(st.just("delete"), st.integers(0, 50)),
+    st.tuples(st.just("supersede"), st.integers(0, 20)),
 )
 
 
@@ -340,6 +359,15 @@ def test_incremental_positions_equal_a_rebuild(edits, django_capture_on_commit_c
         with django_capture_on_commit_callbacks(execute=True):
             claims = list(Claim.objects.select_related("statement").order_by("pk"))
             kind = edit[0]
+            if kind == "supersede":
+                newer = ProposalFactory(
+                    negotiation=negotiation,
+                    supersedes=targets[1],
+                    presented_earliest=D(2024, 7, 1 + edit[1]),
+                    presented_latest=D(2024, 7, 1 + edit[1]),
+                )
+                ProvisionFactory(proposal=newer, issue=issue)
+                continue
             if kind == "add":
                 _, subject, target, stance, basis, day, status = edit
                 claim_on(
@@ -356,7 +384,9 @@ def test_incremental_positions_equal_a_rebuild(edits, django_capture_on_commit_c
                 claim.statement.status = edit[2]
                 claim.statement.save()
             elif kind == "move":
-                claim.statement.date_earliest = claim.statement.date_latest = D(2024, 7, 1 + edit[2])
+                claim.statement.date_earliest = claim.statement.date_latest = D(
+                    2024, 7, 1 + edit[2]
+                )
                 claim.statement.save()
             elif kind == "retarget":
                 retarget(claim, targets[edit[2]])

@@ -1,0 +1,442 @@
+"""Load the demo negotiation from YAML: `python manage.py load_demo [--path FILE]`.
+
+Every row is matched on its natural key and written only when it is new or
+differs from the file, so a second run writes nothing: primary keys and
+`updated_at` stay put, and no position recompute is triggered. The whole load is
+one transaction; bad data raises CommandError naming the YAML entry and leaves
+the database untouched.
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import models, transaction
+
+from actors.models import Actor, Affiliation, Alias, resolve_side
+from negotiations.dates import FuzzyDate, FuzzyDateError, parse_fuzzy_date
+from negotiations.models import (
+    TARGET_FIELDS,
+    Basis,
+    Claim,
+    Demand,
+    Issue,
+    Negotiation,
+    Participant,
+    Proposal,
+    Provision,
+    Source,
+    Stance,
+    Statement,
+    StatementStatus,
+)
+from negotiations.signals import recompute_once
+
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "demo" / "gaza-2024.yaml"
+STANCES = {label: value for value, label in Stance.choices}
+
+
+class Command(BaseCommand):
+    help = "Load the demo negotiation from a YAML file; running it again changes nothing."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--path", type=Path, default=DEFAULT_PATH, help="YAML file to load.")
+
+    def handle(self, *args, path: Path, verbosity: int, **options) -> None:
+        data = _read(path)
+        loader = _Loader(self, verbosity)
+        with transaction.atomic(), recompute_once():
+            loader.load(data)
+        loader.say(loader.summary())
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise CommandError(f"Cannot read {path}: {error}") from error
+    except yaml.YAMLError as error:
+        raise CommandError(f"{path} is not valid YAML: {error}") from error
+    if not isinstance(data, dict):
+        raise CommandError(f"{path}: expected a mapping with negotiation, actors, … at the top.")
+    return data
+
+
+class _Loader:
+    """Walk the YAML sections in dependency order, keeping what each one created."""
+
+    def __init__(self, command: BaseCommand, verbosity: int) -> None:
+        self.command = command
+        self.verbosity = verbosity
+        self.written = 0
+        self.counts: dict[str, int] = {}
+        self.actors: dict[str, Actor] = {}
+        self.issues: dict[str, Issue] = {}
+        self.proposals: dict[str, Proposal] = {}
+        self.demands: dict[str, Demand] = {}
+        self.sources: dict[str, Source] = {}
+
+    def say(self, line: str) -> None:
+        if self.verbosity >= 1:
+            self.command.stdout.write(line)
+
+    def summary(self) -> str:
+        counts = ", ".join(f"{n} {name}" for name, n in self.counts.items())
+        return f"Loaded {counts}; {self.written} rows created or changed."
+
+    def load(self, data: dict[str, Any]) -> None:
+        self.negotiation = self.load_negotiation(_get(data, "negotiation", "the file"))
+        for section in (
+            "actors",
+            "participants",
+            "issues",
+            "proposals",
+            "demands",
+            "sources",
+            "statements",
+        ):
+            before = self.written
+            getattr(self, f"load_{section}")(data.get(section) or [])
+            self.say(f"{section.capitalize()}: {self.written - before} rows written.")
+
+    def count(self, name: str, n: int = 1) -> None:
+        self.counts[name] = self.counts.get(name, 0) + n
+
+    # --- Sections ------------------------------------------------------------
+
+    def load_negotiation(self, entry: dict[str, Any]) -> Negotiation:
+        where = "negotiation"
+        return self.upsert(
+            Negotiation,
+            where,
+            {"slug": _get(entry, "slug", where)},
+            title=_get(entry, "title", where),
+            summary=entry.get("summary", ""),
+            start=_day(_get(entry, "start", where), where),
+            end=_day(entry.get("end"), where),
+        )
+
+    def load_actors(self, entries: dict[str, dict[str, Any]]) -> None:
+        self.count("actors", len(entries))
+        for slug in _parents_first(entries):
+            entry, where = entries[slug], f"actors.{slug}"
+            self.actors[slug] = self.upsert(
+                Actor,
+                where,
+                {"slug": slug},
+                name=_get(entry, "name", where),
+                kind=_get(entry, "kind", where),
+                parent=self.lookup(self.actors, entry.get("parent"), "actor", where),
+                country=entry.get("country", ""),
+                wikidata_id=entry.get("wikidata_id", ""),
+                description=entry.get("description", ""),
+            )
+        # Affiliations may name an organisation listed after the person.
+        for slug, entry in entries.items():
+            where = f"actors.{slug}"
+            for alias in entry.get("aliases", []):
+                name = _get(alias, "name", where)
+                self.upsert(
+                    Alias,
+                    f"{where} alias {name!r}",
+                    {"actor": self.actors[slug], "name": name},
+                    language=alias.get("language", ""),
+                )
+            for aff in entry.get("affiliations", []):
+                aff_where = f"{where} affiliation"
+                self.upsert(
+                    Affiliation,
+                    aff_where,
+                    {
+                        "person": self.actors[slug],
+                        "organization": self.actor(_get(aff, "organization", aff_where), where),
+                        "role": aff.get("role", ""),
+                    },
+                    start=_day(aff.get("start"), aff_where),
+                    end=_day(aff.get("end"), aff_where),
+                )
+            self.count("aliases", len(entry.get("aliases", [])))
+            self.count("affiliations", len(entry.get("affiliations", [])))
+
+    def load_participants(self, entries: list[dict[str, Any]]) -> None:
+        self.count("participants", len(entries))
+        for i, entry in enumerate(entries):
+            where = f"participants[{i}]"
+            self.upsert(
+                Participant,
+                where,
+                {"negotiation": self.negotiation, "actor": self.actor(entry.get("actor"), where)},
+                role=_get(entry, "role", where),
+                side=entry.get("side", ""),
+            )
+
+    def load_issues(self, entries: list[dict[str, Any]]) -> None:
+        self.count("issues", len(entries))
+        for i, entry in enumerate(entries):
+            slug = _get(entry, "slug", f"issues[{i}]")
+            where = f"issues.{slug}"
+            self.issues[slug] = self.upsert(
+                Issue,
+                where,
+                {"negotiation": self.negotiation, "slug": slug},
+                title=_get(entry, "title", where),
+                parent=self.lookup(self.issues, entry.get("parent"), "issue (listed above)", where),
+                description=entry.get("description", ""),
+                order=entry.get("order", 0),
+            )
+
+    def load_proposals(self, entries: list[dict[str, Any]]) -> None:
+        self.count("proposals", len(entries))
+        for i, entry in enumerate(entries):
+            slug = _get(entry, "slug", f"proposals[{i}]")
+            where = f"proposals.{slug}"
+            presented = _fuzzy(_get(entry, "presented", where), None, where)
+            proposal = self.upsert(
+                Proposal,
+                where,
+                {"negotiation": self.negotiation, "slug": slug},
+                title=_get(entry, "title", where),
+                proposed_by=self.lookup(self.actors, entry.get("proposed_by"), "actor", where),
+                presented_earliest=presented.earliest,
+                presented_latest=presented.latest,
+                supersedes=self.lookup(
+                    self.proposals, entry.get("supersedes"), "proposal (listed above)", where
+                ),
+                summary=entry.get("summary", ""),
+                document_url=entry.get("document_url", ""),
+            )
+            self.proposals[slug] = proposal
+            for provision in entry.get("provisions", []):
+                phase, order = provision.get("phase", 1), provision.get("order", 0)
+                p_where = f"{where} provision {phase}.{order}"
+                self.upsert(
+                    Provision,
+                    p_where,
+                    {"proposal": proposal, "phase": phase, "order": order},
+                    text=_get(provision, "text", p_where),
+                    issue=self.lookup(self.issues, provision.get("issue"), "issue", p_where),
+                )
+            self.count("provisions", len(entry.get("provisions", [])))
+
+    def load_demands(self, entries: list[dict[str, Any]]) -> None:
+        self.count("demands", len(entries))
+        for i, entry in enumerate(entries):
+            key = _get(entry, "key", f"demands[{i}]")
+            where = f"demands.{key}"
+            self.demands[key] = self.upsert(
+                Demand,
+                where,
+                {
+                    "actor": self.actor(entry.get("actor"), where),
+                    "issue": self.lookup(self.issues, _get(entry, "issue", where), "issue", where),
+                    "text": _get(entry, "text", where),
+                },
+            )
+
+    def load_sources(self, entries: list[dict[str, Any]]) -> None:
+        self.count("sources", len(entries))
+        for i, entry in enumerate(entries):
+            key = _get(entry, "key", f"sources[{i}]")
+            where = f"sources.{key}"
+            values = {
+                "url": entry.get("url", ""),
+                "title": _get(entry, "title", where),
+                "publisher": self.lookup(self.actors, entry.get("publisher"), "actor", where),
+                "publisher_name": entry.get("publisher_name", ""),
+                "published": _day(entry.get("published"), where),
+                "language": entry.get("language", ""),
+            }
+            if values["url"]:
+                lookup = {"url": values.pop("url")}
+            else:
+                lookup = {k: values.pop(k) for k in ("title", "publisher", "publisher_name")}
+            self.sources[key] = self.upsert(Source, where, lookup, **values)
+
+    def load_statements(self, entries: list[dict[str, Any]]) -> None:
+        self.count("statements", len(entries))
+        seen: set[tuple[int, int, FuzzyDate]] = set()
+        for i, entry in enumerate(entries):
+            where = f"statements[{i}]"
+            speaker = self.actor(_get(entry, "speaker", where), where)
+            source = self.lookup(self.sources, _get(entry, "source", where), "source", where)
+            date = _fuzzy(_get(entry, "date", where), source.published, where)
+            where = f"statements[{i}] ({speaker.slug}, {entry['source']}, {entry['date']})"
+            if (speaker.pk, source.pk, date) in seen:
+                raise CommandError(
+                    f"{where}: another statement has the same speaker, source and date."
+                )
+            seen.add((speaker.pk, source.pk, date))
+            side = resolve_side(speaker, date.earliest, date.latest)
+            if side.is_ambiguous:
+                names = ", ".join(str(org) for org in side.candidates)
+                raise CommandError(f"{where}: the speaker spoke for more than one side ({names}).")
+            statement = self.upsert(
+                Statement,
+                where,
+                {
+                    "negotiation": self.negotiation,
+                    "speaker": speaker,
+                    "source": source,
+                    "date_earliest": date.earliest,
+                    "date_latest": date.latest,
+                },
+                on_behalf_of=side.organization,
+                quote=entry.get("quote", ""),
+                quote_language=entry.get("quote_language", ""),
+                translation=entry.get("translation", ""),
+                summary=entry.get("summary", ""),
+                status=entry.get("status", StatementStatus.PUBLISHED),
+            )
+            self.load_claims(statement, entry.get("claims", []), where)
+
+    def load_claims(self, statement: Statement, entries: list[dict[str, Any]], where: str) -> None:
+        kept: set[int] = set()
+        for j, entry in enumerate(entries):
+            c_where = f"{where} claims[{j}]"
+            stance = _get(entry, "stance", c_where)
+            if stance not in STANCES:
+                raise CommandError(f"{c_where}: stance must be one of {', '.join(STANCES)}.")
+            claim = self.upsert(
+                Claim,
+                c_where,
+                {
+                    "statement": statement,
+                    "subject": self.actor(entry.get("subject"), c_where),
+                    "basis": entry.get("basis", Basis.OWN),
+                    **self.target(entry, c_where),
+                },
+                stance=STANCES[stance],
+            )
+            if claim.pk in kept:
+                raise CommandError(f"{c_where}: repeats an earlier claim of this statement.")
+            kept.add(claim.pk)
+        # Claims coded away in the file go away in the database.
+        self.written += statement.claims.exclude(pk__in=kept).delete()[0]
+        self.count("claims", len(entries))
+
+    # --- Lookups -------------------------------------------------------------
+
+    def target(self, entry: dict[str, Any], where: str) -> dict[str, Any]:
+        named = [name for name in TARGET_FIELDS if entry.get(name) is not None]
+        if len(named) != 1:
+            raise CommandError(f"{where}: name exactly one of {', '.join(TARGET_FIELDS)}.")
+        target: dict[str, Any] = dict.fromkeys(TARGET_FIELDS)
+        name, key = named[0], entry[named[0]]
+        if name == "proposal":
+            target[name] = self.lookup(self.proposals, key, "proposal", where)
+        elif name == "demand":
+            target[name] = self.lookup(self.demands, key, "demand", where)
+        elif name == "issue":
+            target[name] = self.lookup(self.issues, key, "issue", where)
+        else:
+            proposal = self.lookup(self.proposals, _get(key, "proposal", where), "proposal", where)
+            target[name] = Provision.objects.filter(
+                proposal=proposal, phase=key.get("phase", 1), order=key.get("order", 0)
+            ).first()
+            if target[name] is None:
+                raise CommandError(f"{where}: {proposal.slug} has no provision {key}.")
+        return target
+
+    def actor(self, slug: Any, where: str) -> Actor:
+        return self.lookup(self.actors, _required(slug, "actor", where), "actor", where)
+
+    @staticmethod
+    def lookup(table: dict[str, Any], key: Any, kind: str, where: str) -> Any:
+        if key is None:
+            return None
+        try:
+            return table[key]
+        except (KeyError, TypeError):
+            raise CommandError(f"{where}: unknown {kind} {key!r}.") from None
+
+    # --- Writing -------------------------------------------------------------
+
+    def upsert(self, model: type[models.Model], where: str, lookup: dict, **values: Any) -> Any:
+        """Return the row matching `lookup` with `values`, saving only if it is new or differs."""
+        obj = model.objects.filter(**lookup).first()
+        if obj is None:
+            obj = model(**lookup, **values)
+        elif any(_differs(obj, name, value) for name, value in values.items()):
+            for name, value in values.items():
+                setattr(obj, name, value)
+        else:
+            return obj
+        try:
+            obj.full_clean()
+        except ValidationError as error:
+            raise CommandError(f"{where}: {_messages(error)}") from error
+        obj.save()
+        self.written += 1
+        return obj
+
+
+# --- Values ------------------------------------------------------------------------
+
+
+def _parents_first(entries: dict[str, Any]) -> list[str]:
+    """Order the actor slugs so that every parent comes before its children."""
+    ordered: list[str] = []
+
+    def place(slug: str, children: tuple[str, ...]) -> None:
+        if slug in ordered:
+            return
+        if slug in children:
+            raise CommandError(f"actors.{slug}: it is its own ancestor.")
+        entry = entries[slug]
+        parent = entry.get("parent") if isinstance(entry, dict) else None
+        if parent in entries:
+            place(parent, (*children, slug))
+        ordered.append(slug)
+
+    for slug in entries:
+        place(slug, ())
+    return ordered
+
+
+def _get(entry: Any, key: str, where: str) -> Any:
+    if not isinstance(entry, dict):
+        raise CommandError(f"{where}: expected a mapping, got {entry!r}.")
+    return _required(entry.get(key), key, where)
+
+
+def _required(value: Any, key: str, where: str) -> Any:
+    if value is None or value == "":
+        raise CommandError(f"{where}: {key} is missing.")
+    return value
+
+
+def _day(value: Any, where: str) -> datetime.date | None:
+    """Read an exact day, which YAML gives as a date when it is written unquoted."""
+    if value is None or isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        raise CommandError(f"{where}: {value!r} is not a day such as 2024-08-19.") from None
+
+
+def _fuzzy(value: Any, reference: datetime.date | None, where: str) -> FuzzyDate:
+    text = value.isoformat() if isinstance(value, datetime.date) else str(value)
+    try:
+        return parse_fuzzy_date(text, reference=reference)
+    except FuzzyDateError as error:
+        raise CommandError(f"{where}: {error}") from error
+
+
+def _differs(obj: models.Model, name: str, value: Any) -> bool:
+    field = obj._meta.get_field(name)
+    if field.is_relation:
+        # Compare ids so that an unchanged link costs no query.
+        return getattr(obj, field.attname) != (value.pk if value is not None else None)
+    return getattr(obj, name) != value
+
+
+def _messages(error: ValidationError) -> str:
+    if hasattr(error, "message_dict"):
+        return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items())
+    return " ".join(error.messages)
