@@ -6,6 +6,7 @@ admin.site.site_title = "Parley"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("negotiations.api.urls")),
     path("actors/", include("actors.urls")),
     path("", include("negotiations.urls")),
 ]

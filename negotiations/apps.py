@@ -1,8 +1,29 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 
 
 class NegotiationsConfig(AppConfig):
     name = "negotiations"
 
     def ready(self) -> None:
-        from negotiations import signals  # noqa: F401 - connects the receivers
+        from negotiations import signals
+
+        record = [
+            *apps.get_app_config("actors").get_models(),
+            *(
+                model
+                for model in self.get_models()
+                if model._meta.model_name
+                in {
+                    "negotiation",
+                    "participant",
+                    "issue",
+                    "proposal",
+                    "provision",
+                    "demand",
+                    "source",
+                    "statement",
+                    "claim",
+                }
+            ),
+        ]
+        signals.connect_versioned(record)

@@ -54,6 +54,7 @@ from negotiations.models import (
     Basis,
     ChangeKind,
     Claim,
+    DataVersion,
     Demand,
     Issue,
     Negotiation,
@@ -268,6 +269,7 @@ def recompute(keys: Iterable[Key]) -> list[ChangeEvent]:
                 for row in created
                 if row.change and _fingerprint(row) not in before
             ]
+            transaction.on_commit(DataVersion.bump)
     return events
 
 
@@ -345,6 +347,7 @@ def rebuild(negotiation: Negotiation | None = None, progress=None) -> int:
             count += len(Position.objects.bulk_create(compute(key)))
             if progress:
                 progress(1)
+        transaction.on_commit(DataVersion.bump)
     return count
 
 
@@ -460,7 +463,7 @@ def latest_positions(negotiation: Negotiation, as_of: datetime.date, actor_ids, 
         target_type=target_type,
         actor_id__in=actor_ids,
         date_latest__lte=as_of,
-    )
+    ).select_related("actor")
     if connection.vendor == "postgresql":
         return list(
             rows.order_by("actor_id", "target_id", "-seq").distinct("actor_id", "target_id")

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from negotiations.models import Claim, Proposal, Provision, Statement, TargetType
+from negotiations.models import Claim, DataVersion, Proposal, Provision, Statement, TargetType
 from negotiations.positions import Key, all_keys, keys_for_claim
 
 _collecting: ContextVar[set[Key] | None] = ContextVar("collecting", default=None)
@@ -126,3 +126,18 @@ def _proposal_saved(sender, instance: Proposal, raw: bool = False, **kwargs) -> 
         return
     keys = all_keys(instance.negotiation)
     schedule_recompute({key for key in keys if key[1] == TargetType.ISSUE})
+
+
+# Every write to the record moves the data version that API ETags are built on.
+# Derived rows (Position) are bumped by positions.recompute and rebuild instead.
+
+
+def bump_version_on_commit(**kwargs) -> None:
+    if not kwargs.get("raw"):
+        transaction.on_commit(DataVersion.bump)
+
+
+def connect_versioned(models) -> None:
+    for model in models:
+        post_save.connect(bump_version_on_commit, sender=model, dispatch_uid=f"version-{model}")
+        post_delete.connect(bump_version_on_commit, sender=model, dispatch_uid=f"version-{model}")

@@ -2,6 +2,7 @@
 
 from negotiations.models.derived import (
     ChangeKind,
+    DataVersion,
     Position,
     PositionQuerySet,
     TargetType,
@@ -39,6 +40,7 @@ __all__ = [
     "ChangeKind",
     "Claim",
     "ClaimQuerySet",
+    "DataVersion",
     "Delivery",
     "DeliveryAttempt",
     "DeliveryStatus",

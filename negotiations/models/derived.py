@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 
 from actors.models import Actor
 from negotiations.dates import FuzzyDate
@@ -101,3 +102,28 @@ class Position(models.Model):
     @property
     def date(self) -> FuzzyDate:
         return FuzzyDate(self.date_earliest, self.date_latest)
+
+
+class DataVersion(models.Model):
+    """A counter bumped after every write; API ETags and caches are built from it.
+
+    One row. Reading it is one indexed query, far cheaper than checking whether
+    the rows behind a response changed.
+    """
+
+    number = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"version {self.number} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
+
+    @classmethod
+    def current(cls) -> DataVersion:
+        version = cls.objects.filter(pk=1).first()
+        return version or cls(pk=1, number=0, changed_at=timezone.now())
+
+    @classmethod
+    def bump(cls) -> None:
+        now = timezone.now()
+        if not cls.objects.filter(pk=1).update(number=F("number") + 1, changed_at=now):
+            cls.objects.get_or_create(pk=1, defaults={"number": 1, "changed_at": now})

@@ -117,6 +117,7 @@ class Statement(models.Model):
 
     class Meta:
         ordering = ["date_earliest", "date_latest", "pk"]
+        permissions = [("publish_statement", "Can publish and retract statements")]
         constraints = [
             fuzzy_date_is_ordered("date"),
             one_of("status", StatementStatus),
@@ -247,6 +248,14 @@ class Claim(models.Model):
             if getattr(self, f"{name}_id") is not None:
                 return getattr(self, name)
         return None
+
+    @property
+    def target_type(self) -> str:
+        return next((n for n in TARGET_FIELDS if getattr(self, f"{n}_id") is not None), "")
+
+    @property
+    def target_id(self) -> int | None:
+        return getattr(self, f"{self.target_type}_id") if self.target_type else None
 
     def target_negotiation_id(self) -> int | None:
         target = self.target

@@ -1,0 +1,453 @@
+"""How negotiations, what is on the table, statements and positions look in the API."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from rest_framework import serializers
+
+from actors.models import Actor, resolve_side
+from negotiations.dates import FuzzyDate, FuzzyDateError, parse_fuzzy_date
+from negotiations.models import (
+    TARGET_FIELDS,
+    Basis,
+    ChangeKind,
+    Claim,
+    Demand,
+    Issue,
+    Negotiation,
+    Participant,
+    Position,
+    Proposal,
+    Provision,
+    Source,
+    Stance,
+    Statement,
+    StatementStatus,
+    TargetType,
+)
+
+STANCE_BY_LABEL = {label: value for value, label in Stance.choices}
+STANCE_CHOICES = [(label, label) for _, label in Stance.choices]
+
+
+class ActorSlugField(serializers.SlugRelatedField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Actor.objects.all())
+        super().__init__(slug_field="slug", **kwargs)
+
+
+class StanceField(serializers.ChoiceField):
+    """A stance as its word ("rejects" … "accepts"); the number is in `stance_value`."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=STANCE_CHOICES, **kwargs)
+
+    def to_representation(self, value):
+        return None if value is None else Stance(value).label
+
+    def to_internal_value(self, data):
+        return STANCE_BY_LABEL[super().to_internal_value(data)]
+
+
+class FuzzyDateTextField(serializers.CharField):
+    """A date as sources give it. Read: the date at its precision. Write: any
+    accepted form; relative ones ("on Monday") need the source's publication date."""
+
+    def __init__(self, prefix: str = "date", **kwargs):
+        self.prefix = prefix
+        kwargs.setdefault("max_length", 200)
+        super().__init__(source="*", **kwargs)
+
+    def to_representation(self, instance) -> str:
+        earliest = getattr(instance, f"{self.prefix}_earliest")
+        latest = getattr(instance, f"{self.prefix}_latest")
+        return str(FuzzyDate(earliest, latest))
+
+    def to_internal_value(self, data) -> dict:
+        return {f"_{self.prefix}_text": super().to_internal_value(data)}
+
+
+def read_fuzzy_date(attrs: dict, prefix: str, reference=None) -> None:
+    """Replace the raw text of a fuzzy date in attrs by its earliest/latest fields."""
+    text = attrs.pop(f"_{prefix}_text", None)
+    if text is None:
+        return
+    try:
+        value = parse_fuzzy_date(text, reference=reference)
+    except FuzzyDateError as error:
+        raise serializers.ValidationError({prefix: [str(error)]}, code="invalid_date") from None
+    attrs[f"{prefix}_earliest"], attrs[f"{prefix}_latest"] = value.earliest, value.latest
+
+
+class ParticipantSerializer(serializers.ModelSerializer):
+    actor = ActorSlugField()
+    actor_name = serializers.CharField(source="actor.name", read_only=True)
+
+    class Meta:
+        model = Participant
+        fields = ["actor", "actor_name", "role", "side"]
+
+
+class NegotiationSerializer(serializers.ModelSerializer):
+    participants = ParticipantSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Negotiation
+        fields = ["slug", "title", "summary", "start", "end", "participants", "updated_at"]
+        read_only_fields = ["updated_at"]
+
+    def validate(self, attrs):
+        start = attrs.get("start", getattr(self.instance, "start", None))
+        end = attrs.get("end", getattr(self.instance, "end", None))
+        if start and end and end < start:
+            raise serializers.ValidationError({"end": ["The end is before the start."]})
+        return attrs
+
+
+class IssueSerializer(serializers.ModelSerializer):
+    negotiation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    parent = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Issue.objects.all(), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = Issue
+        fields = ["id", "negotiation", "slug", "title", "parent", "description", "order"]
+
+    def validate_parent(self, parent):
+        negotiation = self.context.get("negotiation")
+        if parent is not None and negotiation and parent.negotiation_id != negotiation.pk:
+            raise serializers.ValidationError("The parent issue belongs to another negotiation.")
+        return parent
+
+
+class ProvisionSerializer(serializers.ModelSerializer):
+    issue = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    issue_id = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Provision
+        fields = ["id", "phase", "order", "text", "issue", "issue_id"]
+
+
+class ProposalSerializer(serializers.ModelSerializer):
+    negotiation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    proposed_by = ActorSlugField(required=False, allow_null=True)
+    presented = FuzzyDateTextField(prefix="presented")
+    presented_earliest = serializers.DateField(read_only=True)
+    presented_latest = serializers.DateField(read_only=True)
+    supersedes = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Proposal.objects.all(), required=False, allow_null=True
+    )
+    superseded_by = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    provisions = ProvisionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "id",
+            "negotiation",
+            "slug",
+            "title",
+            "proposed_by",
+            "presented",
+            "presented_earliest",
+            "presented_latest",
+            "supersedes",
+            "superseded_by",
+            "summary",
+            "document_url",
+            "provisions",
+            "updated_at",
+        ]
+        read_only_fields = ["updated_at"]
+
+    def validate(self, attrs):
+        read_fuzzy_date(attrs, "presented")
+        supersedes = attrs.get("supersedes")
+        negotiation = self.context.get("negotiation")
+        if supersedes is not None and negotiation and supersedes.negotiation_id != negotiation.pk:
+            raise serializers.ValidationError(
+                {"supersedes": ["A proposal can only supersede one in the same negotiation."]}
+            )
+        if (
+            supersedes is not None
+            and self.instance is not None
+            and self.instance.pk in {p.pk for p in supersedes.lineage()}
+        ):
+            raise serializers.ValidationError(
+                {"supersedes": ["This would make the proposal supersede itself."]}
+            )
+        return attrs
+
+
+class DemandSerializer(serializers.ModelSerializer):
+    actor = ActorSlugField()
+    issue = serializers.PrimaryKeyRelatedField(queryset=Issue.objects.all())
+
+    class Meta:
+        model = Demand
+        fields = ["id", "actor", "issue", "text"]
+
+
+class SourceSerializer(serializers.ModelSerializer):
+    publisher = ActorSlugField(required=False, allow_null=True)
+    publisher_display = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Source
+        fields = [
+            "id",
+            "url",
+            "title",
+            "publisher",
+            "publisher_name",
+            "publisher_display",
+            "published",
+            "language",
+            "content_hash",
+            "archive_url",
+        ]
+
+    def validate(self, attrs):
+        publisher = attrs.get("publisher", getattr(self.instance, "publisher", None))
+        name = attrs.get("publisher_name", getattr(self.instance, "publisher_name", ""))
+        if publisher is None and not name:
+            raise serializers.ValidationError(
+                {"publisher_name": ["Name the publisher, or give it as an actor slug."]}
+            )
+        return attrs
+
+
+TARGET_MODELS = {"issue": Issue, "proposal": Proposal, "provision": Provision, "demand": Demand}
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    """One coding of a statement: subject takes stance toward (target_type, target_id)."""
+
+    subject = ActorSlugField()
+    stance = StanceField()
+    stance_value = serializers.IntegerField(source="stance", read_only=True)
+    target_type = serializers.ChoiceField(choices=TargetType.choices)
+    target_id = serializers.IntegerField(min_value=1)
+    target_title = serializers.CharField(source="target", read_only=True)
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id",
+            "statement",
+            "subject",
+            "stance",
+            "stance_value",
+            "basis",
+            "target_type",
+            "target_id",
+            "target_title",
+        ]
+
+    def validate(self, attrs):
+        target_type = attrs.pop("target_type", None)
+        target_id = attrs.pop("target_id", None)
+        if (target_type is None) != (target_id is None):
+            raise serializers.ValidationError(
+                {"target_id": ["Give target_type and target_id together."]}
+            )
+        if target_type is not None:
+            target = TARGET_MODELS[target_type].objects.filter(pk=target_id).first()
+            if target is None:
+                raise serializers.ValidationError(
+                    {"target_id": [f"No {target_type} with the id {target_id}."]}
+                )
+            attrs.update({name: None for name in TARGET_FIELDS}, **{target_type: target})
+        statement = attrs.get("statement", getattr(self.instance, "statement", None))
+        if statement is not None and target_type is not None:
+            check_target_negotiation(attrs, statement.negotiation_id, "target_id")
+        return attrs
+
+
+def check_target_negotiation(claim_attrs: dict, negotiation_id: int, field: str) -> None:
+    probe = Claim(**{name: claim_attrs.get(name) for name in TARGET_FIELDS})
+    if probe.target_negotiation_id() != negotiation_id:
+        raise serializers.ValidationError(
+            {field: ["This target belongs to another negotiation than the statement."]}
+        )
+
+
+class NestedClaimSerializer(ClaimSerializer):
+    """A claim written together with its statement."""
+
+    class Meta(ClaimSerializer.Meta):
+        fields = [f for f in ClaimSerializer.Meta.fields if f != "statement"]
+
+
+class StatementSerializer(serializers.ModelSerializer):
+    negotiation = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Negotiation.objects.all()
+    )
+    speaker = ActorSlugField()
+    on_behalf_of = ActorSlugField(
+        required=False,
+        allow_null=True,
+        help_text="Whom the speaker spoke for. Left out: from the speaker's role on the date.",
+    )
+    date = FuzzyDateTextField(
+        help_text="As the source gives it: 2024-08-19, Aug 19, 2024, late May 2024, "
+        "on Monday (read against the source's publication date)…"
+    )
+    date_earliest = serializers.DateField(read_only=True)
+    date_latest = serializers.DateField(read_only=True)
+    source = serializers.PrimaryKeyRelatedField(queryset=Source.objects.all())
+    source_detail = SourceSerializer(source="source", read_only=True)
+    claims = NestedClaimSerializer(many=True, required=False)
+    status = serializers.ChoiceField(choices=StatementStatus.choices, required=False)
+
+    class Meta:
+        model = Statement
+        fields = [
+            "id",
+            "negotiation",
+            "speaker",
+            "on_behalf_of",
+            "date",
+            "date_earliest",
+            "date_latest",
+            "source",
+            "source_detail",
+            "quote",
+            "quote_language",
+            "translation",
+            "summary",
+            "status",
+            "claims",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def validate(self, attrs):
+        source = attrs.get("source", getattr(self.instance, "source", None))
+        read_fuzzy_date(attrs, "date", reference=source.published if source else None)
+        quote = attrs.get("quote", getattr(self.instance, "quote", ""))
+        summary = attrs.get("summary", getattr(self.instance, "summary", ""))
+        if not quote and not summary:
+            raise serializers.ValidationError(
+                {"quote": ["Give the quote or a summary of what was said."]}
+            )
+        speaker = attrs.get("speaker", getattr(self.instance, "speaker", None))
+        earliest = attrs.get("date_earliest", getattr(self.instance, "date_earliest", None))
+        latest = attrs.get("date_latest", getattr(self.instance, "date_latest", None))
+        if not attrs.get("on_behalf_of") and speaker and earliest:
+            side = resolve_side(speaker, earliest, latest)
+            if side.is_ambiguous:
+                names = ", ".join(a.slug for a in side.candidates)
+                raise serializers.ValidationError(
+                    {
+                        "on_behalf_of": [
+                            f"{speaker.name} held roles in several organisations on that "
+                            f"date ({names}): say whom they spoke for."
+                        ]
+                    }
+                )
+            attrs["on_behalf_of"] = side.organization
+        negotiation = attrs.get("negotiation", getattr(self.instance, "negotiation", None))
+        for claim in attrs.get("claims", []):
+            check_target_negotiation(claim, negotiation.pk, "claims")
+        return attrs
+
+    @transaction.atomic
+    def create(self, validated_data):
+        claims = validated_data.pop("claims", [])
+        statement = Statement.objects.create(**validated_data)
+        for claim in claims:
+            Claim.objects.create(statement=statement, **claim)
+        return statement
+
+    def update(self, instance, validated_data):
+        if "claims" in validated_data:
+            raise serializers.ValidationError(
+                {"claims": ["Edit claims through /api/v1/claims/."]}, code="read_only"
+            )
+        return super().update(instance, validated_data)
+
+
+class StatementCSVSerializer(serializers.Serializer):
+    """The flat columns a spreadsheet user expects; the bulk import reads the same."""
+
+    id = serializers.IntegerField()
+    negotiation = serializers.CharField(source="negotiation.slug")
+    speaker = serializers.CharField(source="speaker.slug")
+    on_behalf_of = serializers.SerializerMethodField()
+    date = serializers.SerializerMethodField()
+    date_earliest = serializers.DateField()
+    date_latest = serializers.DateField()
+    source_url = serializers.CharField(source="source.url")
+    source_title = serializers.CharField(source="source.title")
+    source_publisher = serializers.CharField(source="source.publisher_display")
+    source_published = serializers.DateField(source="source.published")
+    quote = serializers.CharField()
+    quote_language = serializers.CharField()
+    translation = serializers.CharField()
+    summary = serializers.CharField()
+    status = serializers.CharField()
+    claims = serializers.SerializerMethodField()
+
+    def get_on_behalf_of(self, statement) -> str:
+        return statement.on_behalf_of.slug if statement.on_behalf_of_id else ""
+
+    def get_date(self, statement) -> str:
+        return str(statement.date)
+
+    def get_claims(self, statement) -> str:
+        """`subject stance target_type:target_id basis`, separated by semicolons."""
+        return "; ".join(
+            f"{c.subject.slug} {Stance(c.stance).label} {c.target_type}:{c.target_id} {c.basis}"
+            for c in statement.claims.all()
+        )
+
+
+class PositionSerializer(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    stance = StanceField(read_only=True)
+    stance_value = serializers.IntegerField(source="stance", read_only=True)
+    previous_stance = StanceField(read_only=True, allow_null=True)
+    change = serializers.ChoiceField(choices=[("", "none"), *ChangeKind.choices], read_only=True)
+    date = FuzzyDateTextField(read_only=True)
+    basis = serializers.ChoiceField(choices=Basis.choices, read_only=True)
+
+    class Meta:
+        model = Position
+        fields = [
+            "actor",
+            "target_type",
+            "target_id",
+            "seq",
+            "stance",
+            "stance_value",
+            "previous_stance",
+            "change",
+            "basis",
+            "contested",
+            "date",
+            "date_earliest",
+            "date_latest",
+            "statement",
+            "claim",
+        ]
+        read_only_fields = fields
+
+
+class MatrixCellSerializer(serializers.Serializer):
+    party = serializers.CharField()
+    issue = serializers.CharField()
+    position = PositionSerializer(allow_null=True)
+
+
+class MatrixSerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    parties = serializers.ListField(child=serializers.CharField())
+    issues = serializers.ListField(child=serializers.CharField())
+    cells = MatrixCellSerializer(many=True)
+    convergence = serializers.DictField(
+        child=serializers.ChoiceField(choices=["converged", "narrowing", "apart", "unknown"])
+    )

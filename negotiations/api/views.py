@@ -1,0 +1,293 @@
+"""The /api/v1/ endpoints for negotiations, what is on the table, statements and positions."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from negotiations import positions
+from negotiations.api.base import ConditionalGetMixin, can_see_unpublished
+from negotiations.api.filters import ClaimFilter, StatementFilter
+from negotiations.api.pagination import ClaimCursorPagination, StatementCursorPagination
+from negotiations.api.serializers import (
+    ClaimSerializer,
+    DemandSerializer,
+    IssueSerializer,
+    MatrixSerializer,
+    NegotiationSerializer,
+    PositionSerializer,
+    ProposalSerializer,
+    SourceSerializer,
+    StatementCSVSerializer,
+    StatementSerializer,
+)
+from negotiations.models import (
+    Claim,
+    Demand,
+    Issue,
+    Negotiation,
+    Participant,
+    Position,
+    Proposal,
+    Source,
+    Statement,
+    StatementStatus,
+)
+
+CLAIM_RELATED = ("subject", "issue", "demand", "proposal", "provision__proposal")
+
+
+class DateWindow(serializers.Serializer):
+    as_of = serializers.DateField(required=False, help_text="YYYY-MM-DD; default today.")
+    since = serializers.DateField(required=False)
+    until = serializers.DateField(required=False)
+
+    def validate(self, attrs):
+        if attrs.get("since") and attrs.get("until") and attrs["since"] > attrs["until"]:
+            raise serializers.ValidationError({"until": ["until is before since."]})
+        return attrs
+
+
+def read_window(request: Request) -> dict[str, datetime.date]:
+    window = DateWindow(data=request.query_params)
+    window.is_valid(raise_exception=True)
+    return window.validated_data
+
+
+AS_OF = OpenApiParameter("as_of", OpenApiTypes.DATE, description="Default: today.")
+
+
+class NegotiationViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
+    """Negotiations, with their participants; and where the parties stand."""
+
+    serializer_class = NegotiationSerializer
+    lookup_field = "slug"
+    ordering_fields = ["start", "title"]
+    ordering = ["-start"]
+
+    def get_queryset(self):
+        participants = Participant.objects.select_related("actor")
+        return Negotiation.objects.prefetch_related(Prefetch("participants", queryset=participants))
+
+    @extend_schema(parameters=[AS_OF], responses=PositionSerializer(many=True))
+    @action(detail=True, filter_backends=[])
+    def positions(self, request: Request, slug: str) -> Response:
+        """Every actor's latest position on every target, as of a date."""
+        negotiation = self.get_object()
+        as_of = read_window(request).get("as_of") or timezone.localdate()
+        rows = (
+            Position.objects.filter(negotiation=negotiation, date_latest__lte=as_of)
+            .select_related("actor")
+            .order_by("actor_id", "target_type", "target_id", "-seq")
+        )
+        newest = {}
+        for row in rows:
+            newest.setdefault((row.actor_id, row.target_type, row.target_id), row)
+        page = self.paginate_queryset(list(newest.values()))
+        return self.get_paginated_response(PositionSerializer(page, many=True).data)
+
+    @extend_schema(parameters=[AS_OF], responses=MatrixSerializer)
+    @action(detail=True, filter_backends=[], pagination_class=None)
+    def matrix(self, request: Request, slug: str) -> Response:
+        """Parties × issues as of a date, with per-issue convergence."""
+        negotiation = self.get_object()
+        as_of = read_window(request).get("as_of") or timezone.localdate()
+        matrix = positions.matrix(negotiation, as_of)
+        issue_slug = {issue.pk: issue.slug for issue in matrix.issues}
+        data = {
+            "as_of": as_of,
+            "parties": [party.slug for party in matrix.parties],
+            "issues": [issue.slug for issue in matrix.issues],
+            "cells": [
+                {
+                    "party": party.slug,
+                    "issue": issue.slug,
+                    "position": matrix.cells.get((party.pk, issue.pk)),
+                }
+                for party in matrix.parties
+                for issue in matrix.issues
+            ],
+            "convergence": {issue_slug[pk]: value for pk, value in matrix.convergence.items()},
+        }
+        return Response(MatrixSerializer(data).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("since", OpenApiTypes.DATE),
+            OpenApiParameter("until", OpenApiTypes.DATE),
+        ],
+        responses=PositionSerializer(many=True),
+    )
+    @action(detail=True, filter_backends=[])
+    def changes(self, request: Request, slug: str) -> Response:
+        """Every position change dated within since..until, newest first."""
+        negotiation = self.get_object()
+        window = read_window(request)
+        rows = positions.changes(negotiation, window.get("since"), window.get("until"))
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(PositionSerializer(page, many=True).data)
+
+
+class NegotiationChildMixin:
+    """Issues and proposals live under their negotiation: /negotiations/{slug}/issues/…"""
+
+    lookup_field = "slug"
+
+    def get_negotiation(self) -> Negotiation:
+        if not hasattr(self, "_negotiation"):
+            self._negotiation = get_object_or_404(Negotiation, slug=self.kwargs["negotiation_slug"])
+        return self._negotiation
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if "negotiation_slug" in self.kwargs and not getattr(self, "swagger_fake_view", False):
+            context["negotiation"] = self.get_negotiation()
+        return context
+
+    def perform_create(self, serializer):
+        serializer.save(negotiation=self.get_negotiation())
+
+
+class IssueViewSet(ConditionalGetMixin, NegotiationChildMixin, viewsets.ModelViewSet):
+    serializer_class = IssueSerializer
+    ordering_fields = ["order", "title"]
+    ordering = ["order", "title"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Issue.objects.none()
+        return Issue.objects.filter(negotiation=self.get_negotiation()).select_related(
+            "negotiation", "parent"
+        )
+
+
+class ProposalViewSet(ConditionalGetMixin, NegotiationChildMixin, viewsets.ModelViewSet):
+    """Proposals with their provisions by phase and their lineage."""
+
+    serializer_class = ProposalSerializer
+    ordering_fields = ["presented_earliest", "title"]
+    ordering = ["presented_earliest", "title"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Proposal.objects.none()
+        return (
+            Proposal.objects.filter(negotiation=self.get_negotiation())
+            .select_related("negotiation", "proposed_by", "supersedes")
+            .prefetch_related("superseded_by", "provisions__issue")
+        )
+
+
+class DemandViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
+    serializer_class = DemandSerializer
+    queryset = Demand.objects.select_related("actor", "issue").order_by("pk")
+    filterset_fields = {"actor__slug": ["exact"], "issue": ["exact"]}
+    ordering_fields = ["id"]
+
+
+class SourceViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
+    serializer_class = SourceSerializer
+    queryset = Source.objects.select_related("publisher").order_by("-published", "pk")
+    filterset_fields = {"published": ["gte", "lte"], "language": ["exact"]}
+    ordering_fields = ["published", "id"]
+
+
+class StatementViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
+    """Dated, sourced statements with their claims.
+
+    Anonymous clients and users who cannot edit statements see published ones
+    only. A statement written by a user without the publish permission is
+    saved as a draft.
+    """
+
+    filterset_class = StatementFilter
+    pagination_class = StatementCursorPagination
+    # The cursor fixes the order (see StatementFilter.ordering): no OrderingFilter.
+    filter_backends = [DjangoFilterBackend]
+
+    def get_serializer_class(self):
+        renderer = getattr(self.request, "accepted_renderer", None)
+        if renderer is not None and renderer.format == "csv" and self.action == "list":
+            return StatementCSVSerializer
+        return StatementSerializer
+
+    def get_queryset(self):
+        claims = Claim.objects.select_related(*CLAIM_RELATED).order_by("pk")
+        statements = Statement.objects.select_related(
+            "negotiation", "speaker", "on_behalf_of", "source__publisher"
+        ).prefetch_related(Prefetch("claims", queryset=claims))
+        if not can_see_unpublished(self.request.user):
+            statements = statements.published()
+        return statements
+
+    def _may_publish(self) -> bool:
+        return self.request.user.has_perm("negotiations.publish_statement")
+
+    def perform_create(self, serializer):
+        status = serializer.validated_data.get("status", StatementStatus.DRAFT)
+        if not self._may_publish():
+            status = StatementStatus.DRAFT
+        serializer.save(status=status)
+
+    def perform_update(self, serializer):
+        if not self._may_publish():
+            current = serializer.instance.status
+            wanted = serializer.validated_data.get("status", current)
+            public = {StatementStatus.PUBLISHED, StatementStatus.RETRACTED}
+            if current in public or wanted in public:
+                raise PermissionDenied(
+                    "Only reviewers may publish or retract statements, or edit published ones."
+                )
+        serializer.save()
+
+    def perform_destroy(self, instance):
+        if instance.status != StatementStatus.DRAFT or not self._may_publish():
+            raise PermissionDenied(
+                "Statements leave the public record by retraction, not deletion; "
+                "only a reviewer may delete a draft."
+            )
+        instance.delete()
+
+
+class ClaimViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
+    serializer_class = ClaimSerializer
+    filterset_class = ClaimFilter
+    pagination_class = ClaimCursorPagination
+    filter_backends = [DjangoFilterBackend]
+
+    def get_queryset(self):
+        claims = Claim.objects.select_related(*CLAIM_RELATED)
+        if not can_see_unpublished(self.request.user):
+            claims = claims.published()
+        return claims
+
+    def _check_statement(self, statement: Statement) -> None:
+        if statement.status in (StatementStatus.PUBLISHED, StatementStatus.RETRACTED) and (
+            not self.request.user.has_perm("negotiations.publish_statement")
+        ):
+            raise PermissionDenied("Only reviewers may change the claims of a published statement.")
+
+    def perform_create(self, serializer):
+        self._check_statement(serializer.validated_data["statement"])
+        serializer.save()
+
+    def perform_update(self, serializer):
+        self._check_statement(serializer.instance.statement)
+        if "statement" in serializer.validated_data:
+            self._check_statement(serializer.validated_data["statement"])
+        serializer.save()
+
+    def perform_destroy(self, instance):
+        self._check_statement(instance.statement)
+        instance.delete()
