@@ -45,7 +45,7 @@ from negotiations.models import (
     StatementStatus,
 )
 
-CLAIM_RELATED = ("subject", "issue", "demand", "proposal", "provision__proposal")
+CLAIM_RELATED = ("subject", "issue", "demand__actor", "proposal", "provision__proposal")
 
 
 class DateWindow(serializers.Serializer):
