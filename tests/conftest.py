@@ -85,3 +85,11 @@ def allow_loopback(settings):
     settings.OUTBOUND_ALLOW_PRIVATE_ADDRESSES = True
     settings.WEBHOOK_RETRY_BASE_SECONDS = 0
     settings.WEBHOOK_TIMEOUT_SECONDS = 2
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -469,6 +469,14 @@ def test_positions_changes_and_history_endpoints(anonymous, demo):
 # Caching -----------------------------------------------------------------------
 
 
+def test_anonymous_clients_are_throttled(anonymous, monkeypatch):
+    from rest_framework.throttling import AnonRateThrottle
+
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "2/minute"})
+    statuses = [anonymous.get("/api/v1/actors/").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+
+
 def test_conditional_get_answers_304_until_the_data_changes(
     anonymous, record, django_capture_on_commit_callbacks
 ):
@@ -502,14 +510,24 @@ LISTS = [
     "/api/v1/negotiations/{n}/matrix/?as_of=2024-12-31",
     "/api/v1/negotiations/{n}/changes/",
     "/api/v1/actors/{a}/history/?issue={i}",
+    # Details count too: their nested lists grow with the data.
+    "/api/v1/actors/{a}/",
+    "/api/v1/negotiations/{n}/",
+    "/api/v1/negotiations/{n}/proposals/{p}/",
+    "/api/v1/statements/{s}/",
 ]
 
 
 def grow(negotiation, issue, actor, n: int) -> None:
-    """Add n statements, each touching every kind of row a list shows."""
+    """Add n statements, each touching every kind of row a list or detail shows."""
+    first_proposal = negotiation.proposals.first()
+    first_statement = negotiation.statements.first()
     for day in range(1, n + 1):
-        proposal = ProposalFactory(negotiation=negotiation)
+        proposal = ProposalFactory(negotiation=negotiation, supersedes=first_proposal)
         ProvisionFactory(proposal=proposal, issue=issue)
+        ProvisionFactory(proposal=first_proposal, issue=issue)
+        AliasFactory(actor=actor)
+        AffiliationFactory(person=actor, organization=ActorFactory())
         other = ActorFactory()
         ParticipantFactory(negotiation=negotiation, actor=other)
         AliasFactory(actor=other)
@@ -521,6 +539,7 @@ def grow(negotiation, issue, actor, n: int) -> None:
         for target in ({"issue": issue}, {"issue": None, "demand": demand}):
             ClaimFactory(statement=statement, subject=actor, stance=(day % 5) - 2, **target)
         ClaimFactory(statement=statement, subject=other, issue=None, proposal=proposal)
+        ClaimFactory(statement=first_statement, subject=other, issue=issue)
     positions.rebuild()
 
 
@@ -531,7 +550,11 @@ def test_each_list_takes_the_same_number_of_queries_whatever_its_length(
     negotiation, actor = NegotiationFactory(), ActorFactory()
     issue = IssueFactory(negotiation=negotiation)
     ParticipantFactory(negotiation=negotiation, actor=actor)
-    url = template.format(n=negotiation.slug, a=actor.slug, i=issue.pk)
+    proposal = ProposalFactory(negotiation=negotiation)
+    statement = StatementFactory(negotiation=negotiation)
+    url = template.format(
+        n=negotiation.slug, a=actor.slug, i=issue.pk, p=proposal.slug, s=statement.pk
+    )
     paged = url + ("&" if "?" in url else "?") + "page_size=500"
 
     def count_queries() -> int:

@@ -27,6 +27,7 @@ urlpatterns = [
     path("v1/popolo/", PopoloView.as_view(), name="popolo"),
     path("v1/auth/token/", CreateTokenView.as_view(), name="token-create"),
     path("v1/auth/token/revoke/", RevokeTokenView.as_view(), name="token-revoke"),
+    path("auth/", include("rest_framework.urls")),  # log in to the browsable API
     path("v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
