@@ -144,7 +144,7 @@ STORAGES = {
 # Celery: with no broker configured, tasks run in-process so `make run` needs
 # nothing but Python. A real deployment sets CELERY_BROKER_URL (Redis).
 CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "memory://"
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "memory://localhost/"
 # As with a real broker, a failing task must not fail the request that enqueued it.
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
