@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -15,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from actors.models import Actor, ActorKind, Affiliation, Alias
-from negotiations.api.base import ConditionalGetMixin
+from negotiations.api.base import ConditionalGetMixin, ProtectedDestroyMixin
 from negotiations.api.serializers import TARGET_MODELS, PositionSerializer
 from negotiations.models import Position
 from negotiations.positions import target_key
@@ -71,7 +72,13 @@ HISTORY_PARAMETERS = [
 ]
 
 
-class ActorViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
+@extend_validation_errors(["invalid"], field_name="target", actions=["history"])
+@extend_validation_errors(["invalid"], field_name="issue", actions=["history"])
+@extend_validation_errors(["invalid"], field_name="proposal", actions=["history"])
+@extend_validation_errors(["invalid"], field_name="provision", actions=["history"])
+@extend_validation_errors(["invalid"], field_name="demand", actions=["history"])
+@extend_validation_errors(["invalid"], field_name="parent", methods=["post", "put", "patch"])
+class ActorViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.ModelViewSet):
     serializer_class = ActorSerializer
     lookup_field = "slug"
     filterset_fields = {"kind": ["exact"], "country": ["exact"]}

@@ -10,3 +10,4 @@ urlpatterns = [
     path("actors/", include("actors.urls")),
     path("", include("negotiations.urls")),
 ]
+handler404 = "config.views.not_found"

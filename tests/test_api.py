@@ -416,6 +416,35 @@ def test_bad_requests_get_clear_errors_not_500s(reviewer, method, url, status):
     assert response.json()["errors"][0]["detail"]
 
 
+def test_deleting_what_the_record_points_at_is_a_409(django_user_model, record):
+    admin = django_user_model.objects.create_superuser("root", "root@example.org", "pw")
+    client = token_client(admin)
+    issue = record["issue"]
+    response = client.delete(f"/api/v1/negotiations/{issue.negotiation.slug}/issues/{issue.slug}/")
+    assert response.status_code == 409
+    assert response.json()["errors"][0]["code"] == "protected"
+    assert IssueFactory._meta.model.objects.filter(pk=issue.pk).exists()
+
+
+def test_a_duplicate_slug_in_a_negotiation_is_a_400(django_user_model, record):
+    admin = django_user_model.objects.create_superuser("root", "root@example.org", "pw")
+    issue = record["issue"]
+    url = f"/api/v1/negotiations/{issue.negotiation.slug}/issues/"
+    response = token_client(admin).post(url, {"slug": issue.slug, "title": "Again"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0] == {
+        "code": "unique",
+        "detail": "Another issue here already has this slug.",
+        "attr": "slug",
+    }
+
+
+def test_an_unknown_api_address_is_a_json_404(anonymous):
+    response = anonymous.get("/api/v1/actors/.hidden/")
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["code"] == "not_found"
+
+
 def test_a_body_that_is_not_json_is_a_415(reviewer):
     response = token_client(reviewer).post(
         STATEMENTS, "speaker=x", content_type="application/x-www-form-urlencoded"

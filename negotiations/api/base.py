@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
+from django.db.models import ProtectedError, RestrictedError
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import APIException
 
 from negotiations.models import DataVersion
 
@@ -46,3 +51,62 @@ class ConditionalGetMixin:
             response["Last-Modified"] = http_date(last_modified)
         patch_vary_headers(response, ["Accept", "Authorization", "Cookie"])
         return response
+
+
+class Conflict(APIException):
+    status_code = 409
+    default_detail = "Other records depend on this one; it cannot be deleted."
+    default_code = "protected"
+
+
+class ConflictErrorSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=[("protected", "protected")])
+    detail = serializers.CharField()
+    attr = serializers.CharField(allow_null=True)
+
+
+class ConflictResponseSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=[("client_error", "client_error")])
+    errors = ConflictErrorSerializer(many=True)
+
+
+class ProtectedDestroyMixin:
+    """Deleting a row the record still points at is a 409, not a server error."""
+
+    @extend_schema(responses={204: None, 409: ConflictResponseSerializer})
+    def destroy(self, request, *args, **kwargs):
+        try:
+            return super().destroy(request, *args, **kwargs)
+        except (ProtectedError, RestrictedError) as error:
+            names = sorted(
+                {str(type(obj)._meta.verbose_name_plural) for obj in error.protected_objects}
+            )
+            raise Conflict(
+                f"{', '.join(names).capitalize()} still refer to it; it cannot be deleted."
+            ) from None
+
+
+def openapi_index_paths(result, generator, request, public):
+    """Let error `attr` paths into lists carry real indexes (claims.0.subject).
+
+    drf-standardized-errors lists them as literal `claims.INDEX.subject`, which
+    no real response matches; such enums become patterns with a number there.
+    """
+
+    def walk(node):
+        if isinstance(node, dict):
+            values = node.get("enum") or []
+            if any(isinstance(v, str) and "INDEX" in v for v in values):
+                alternatives = "|".join(
+                    re.escape(v).replace("INDEX", "[0-9]+") for v in values if isinstance(v, str)
+                )
+                node.pop("enum")
+                node["pattern"] = f"^(?:{alternatives})$"
+            for child in node.values():
+                walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(result.get("components", {}))
+    return result

@@ -104,6 +104,21 @@ class NegotiationSerializer(serializers.ModelSerializer):
         return attrs
 
 
+def check_slug_free(serializer, model, slug: str | None) -> None:
+    """(negotiation, slug) is unique; the negotiation comes from the URL, not the body."""
+    negotiation = serializer.context.get("negotiation")
+    if slug is None or negotiation is None:
+        return
+    taken = model.objects.filter(negotiation=negotiation, slug=slug)
+    if serializer.instance is not None:
+        taken = taken.exclude(pk=serializer.instance.pk)
+    if taken.exists():
+        raise serializers.ValidationError(
+            {"slug": [f"Another {model._meta.verbose_name} here already has this slug."]},
+            code="unique",
+        )
+
+
 class IssueSerializer(serializers.ModelSerializer):
     negotiation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     parent = serializers.SlugRelatedField(
@@ -113,6 +128,10 @@ class IssueSerializer(serializers.ModelSerializer):
     class Meta:
         model = Issue
         fields = ["id", "negotiation", "slug", "title", "parent", "description", "order"]
+
+    def validate(self, attrs):
+        check_slug_free(self, Issue, attrs.get("slug"))
+        return attrs
 
     def validate_parent(self, parent):
         negotiation = self.context.get("negotiation")
@@ -163,6 +182,7 @@ class ProposalSerializer(serializers.ModelSerializer):
         read_only_fields = ["updated_at"]
 
     def validate(self, attrs):
+        check_slug_free(self, Proposal, attrs.get("slug"))
         read_fuzzy_date(attrs, "presented")
         supersedes = attrs.get("supersedes")
         negotiation = self.context.get("negotiation")

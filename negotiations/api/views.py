@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -17,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from negotiations import positions
-from negotiations.api.base import ConditionalGetMixin, can_see_unpublished
+from negotiations.api.base import ConditionalGetMixin, ProtectedDestroyMixin, can_see_unpublished
 from negotiations.api.filters import ClaimFilter, StatementFilter
 from negotiations.api.pagination import ClaimCursorPagination, StatementCursorPagination
 from negotiations.api.serializers import (
@@ -68,7 +69,11 @@ def read_window(request: Request) -> dict[str, datetime.date]:
 AS_OF = OpenApiParameter("as_of", OpenApiTypes.DATE, description="Default: today.")
 
 
-class NegotiationViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
+@extend_validation_errors(["invalid"], field_name="as_of", actions=["positions", "matrix"])
+@extend_validation_errors(["invalid"], field_name="since", actions=["changes"])
+@extend_validation_errors(["invalid"], field_name="until", actions=["changes"])
+@extend_validation_errors(["invalid"], field_name="end", methods=["post", "put", "patch"])
+class NegotiationViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.ModelViewSet):
     """Negotiations, with their participants; and where the parties stand."""
 
     serializer_class = NegotiationSerializer
@@ -159,7 +164,11 @@ class NegotiationChildMixin:
         serializer.save(negotiation=self.get_negotiation())
 
 
-class IssueViewSet(ConditionalGetMixin, NegotiationChildMixin, viewsets.ModelViewSet):
+@extend_validation_errors(["unique"], field_name="slug", methods=["post", "put", "patch"])
+@extend_validation_errors(["invalid"], field_name="parent", methods=["post", "put", "patch"])
+class IssueViewSet(
+    ConditionalGetMixin, ProtectedDestroyMixin, NegotiationChildMixin, viewsets.ModelViewSet
+):
     serializer_class = IssueSerializer
     ordering_fields = ["order", "title"]
     ordering = ["order", "title"]
@@ -172,7 +181,14 @@ class IssueViewSet(ConditionalGetMixin, NegotiationChildMixin, viewsets.ModelVie
         )
 
 
-class ProposalViewSet(ConditionalGetMixin, NegotiationChildMixin, viewsets.ModelViewSet):
+@extend_validation_errors(["unique"], field_name="slug", methods=["post", "put", "patch"])
+@extend_validation_errors(
+    ["invalid_date"], field_name="presented", methods=["post", "put", "patch"]
+)
+@extend_validation_errors(["invalid"], field_name="supersedes", methods=["post", "put", "patch"])
+class ProposalViewSet(
+    ConditionalGetMixin, ProtectedDestroyMixin, NegotiationChildMixin, viewsets.ModelViewSet
+):
     """Proposals with their provisions by phase and their lineage."""
 
     serializer_class = ProposalSerializer
@@ -189,21 +205,30 @@ class ProposalViewSet(ConditionalGetMixin, NegotiationChildMixin, viewsets.Model
         )
 
 
-class DemandViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
+class DemandViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.ModelViewSet):
     serializer_class = DemandSerializer
     queryset = Demand.objects.select_related("actor", "issue").order_by("pk")
     filterset_fields = {"actor__slug": ["exact"], "issue": ["exact"]}
     ordering_fields = ["id"]
 
 
-class SourceViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
+@extend_validation_errors(
+    ["invalid"], field_name="publisher_name", methods=["post", "put", "patch"]
+)
+class SourceViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.ModelViewSet):
     serializer_class = SourceSerializer
     queryset = Source.objects.select_related("publisher").order_by("-published", "pk")
     filterset_fields = {"published": ["gte", "lte"], "language": ["exact"]}
     ordering_fields = ["published", "id"]
 
 
-class StatementViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
+@extend_validation_errors(["invalid_date"], field_name="date", methods=["post", "put", "patch"])
+@extend_validation_errors(["invalid"], field_name="quote", methods=["post", "put", "patch"])
+@extend_validation_errors(["invalid"], field_name="on_behalf_of", methods=["post", "put", "patch"])
+@extend_validation_errors(
+    ["invalid", "read_only"], field_name="claims", methods=["post", "put", "patch"]
+)
+class StatementViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.ModelViewSet):
     """Dated, sourced statements with their claims.
 
     Anonymous clients and users who cannot edit statements see published ones
@@ -260,7 +285,8 @@ class StatementViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
         instance.delete()
 
 
-class ClaimViewSet(ConditionalGetMixin, viewsets.ModelViewSet):
+@extend_validation_errors(["invalid"], field_name="target_id", methods=["post", "put", "patch"])
+class ClaimViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.ModelViewSet):
     serializer_class = ClaimSerializer
     filterset_class = ClaimFilter
     pagination_class = ClaimCursorPagination
