@@ -1,14 +1,32 @@
-"""Plain pages for analysts. Richer pages (charts, matrix) build on these."""
+"""The list of negotiations and one negotiation's overview, with helpers the other pages share."""
 
 from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
 
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 
-from negotiations.models import Claim, Negotiation, Statement
+from negotiations import positions
+from negotiations.models import (
+    Claim,
+    Demand,
+    Issue,
+    Negotiation,
+    ParticipantRole,
+    Position,
+    Proposal,
+    Provision,
+    Statement,
+    TargetType,
+)
 
-TIMELINE_LIMIT = 200
+CLAIM_RELATED = ("subject", "issue", "demand__actor", "proposal", "provision__proposal")
+LATEST_CHANGES = 12
 
 
 def get_negotiation_or_404(slug: str) -> Negotiation:
@@ -16,9 +34,7 @@ def get_negotiation_or_404(slug: str) -> Negotiation:
 
 
 def published_statements(negotiation: Negotiation):
-    claims = Claim.objects.select_related(
-        "subject", "proposal", "provision__proposal", "demand", "issue"
-    )
+    claims = Claim.objects.select_related(*CLAIM_RELATED).order_by("pk")
     return (
         Statement.objects.published()
         .filter(negotiation=negotiation)
@@ -26,6 +42,63 @@ def published_statements(negotiation: Negotiation):
         .prefetch_related(Prefetch("claims", queryset=claims))
         .chronological()
     )
+
+
+@dataclass(frozen=True)
+class Target:
+    title: str
+    url: str
+    issue_id: int | None
+
+
+def targets_of(negotiation: Negotiation) -> dict[tuple[str, int], Target]:
+    """Return the title and page of every target in a negotiation (four queries)."""
+    slug = negotiation.slug
+    found: dict[tuple[str, int], Target] = {}
+    for issue in Issue.objects.filter(negotiation=negotiation):
+        url = reverse("negotiations:issue", args=[slug, issue.slug])
+        found[TargetType.ISSUE, issue.pk] = Target(issue.title, url, issue.pk)
+    proposals = {}
+    for proposal in Proposal.objects.filter(negotiation=negotiation):
+        url = reverse("negotiations:proposal", args=[slug, proposal.slug])
+        proposals[proposal.pk] = proposal
+        found[TargetType.PROPOSAL, proposal.pk] = Target(proposal.title, url, None)
+    for provision in Provision.objects.filter(proposal__negotiation=negotiation):
+        proposal = proposals[provision.proposal_id]
+        url = reverse("negotiations:proposal", args=[slug, proposal.slug])
+        title = f"{proposal.title}, phase {provision.phase}.{provision.order}"
+        found[TargetType.PROVISION, provision.pk] = Target(title, url, provision.issue_id)
+    for demand in Demand.objects.filter(issue__negotiation=negotiation).select_related("actor"):
+        issue = found[TargetType.ISSUE, demand.issue_id]
+        found[TargetType.DEMAND, demand.pk] = Target(
+            f"{demand.actor.name}: {demand.text}", issue.url, demand.issue_id
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    issue: Issue
+    cells: list[Position | None]
+    convergence: str
+
+
+def matrix_rows(matrix: positions.Matrix) -> list[MatrixRow]:
+    return [
+        MatrixRow(
+            issue=issue,
+            cells=[matrix.cell(party, issue) for party in matrix.parties],
+            convergence=matrix.convergence[issue.pk],
+        )
+        for issue in matrix.issues
+    ]
+
+
+def describe(rows: list[Position], targets: dict) -> list[dict]:
+    """Pair position rows with their target's title and page."""
+    return [
+        {"position": row, "target": targets.get((row.target_type, row.target_id))} for row in rows
+    ]
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -37,11 +110,25 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def negotiation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     negotiation = get_negotiation_or_404(slug)
+    today = timezone.localdate()
+    matrix = positions.matrix(negotiation, today)
+    participants = negotiation.participants.select_related("actor")
+    changes = (
+        Position.objects.changes()
+        .filter(negotiation=negotiation, target_type__in=[TargetType.ISSUE, TargetType.DEMAND])
+        .select_related("actor")
+        .order_by("-date_latest", "-seq", "-pk")[:LATEST_CHANGES]
+    )
     context = {
         "negotiation": negotiation,
-        "participants": negotiation.participants.select_related("actor"),
-        "issues": negotiation.issues.all(),
+        "parties": [p for p in participants if p.role == ParticipantRole.PARTY],
+        "others": [p for p in participants if p.role != ParticipantRole.PARTY],
+        "matrix": matrix,
+        "rows": matrix_rows(matrix),
+        "changes": describe(list(changes), targets_of(negotiation)),
         "proposals": negotiation.proposals.select_related("proposed_by"),
-        "statements": published_statements(negotiation)[:TIMELINE_LIMIT],
+        "statement_count": Statement.objects.published().filter(negotiation=negotiation).count(),
+        "today": today,
+        "since_default": today - datetime.timedelta(days=90),
     }
     return render(request, "negotiations/detail.html", context)
