@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -53,8 +54,9 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
     actor = _get_actor_or_404(slug)
     statements = list(
         Statement.objects.published()
-        .filter(speaker=actor)
-        .select_related("negotiation")
+        # A state speaks through its people: their words on its behalf count too.
+        .filter(Q(speaker=actor) | Q(on_behalf_of=actor))
+        .select_related("negotiation", "speaker")
         .order_by("-date_earliest", "-date_latest", "-pk")[: STATEMENT_LIMIT + 1]
     )
     context = {

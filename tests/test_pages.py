@@ -173,3 +173,29 @@ def test_each_page_takes_the_same_number_of_queries_whatever_the_data(client, pa
     small = queries()
     grow(negotiation, parties, 6)
     assert queries() == small <= 14
+
+
+PAGES = [
+    "/n/gaza-2024/",
+    "/n/gaza-2024/timeline/",
+    "/n/gaza-2024/timeline/?actor=israel&stance=rejects",
+    "/n/gaza-2024/matrix/?as_of=2024-08-20",
+    "/n/gaza-2024/compare/?start=2024-06-01&end=2024-08-31",
+    "/n/gaza-2024/issues/philadelphi-corridor/",
+    "/n/gaza-2024/proposals/bridging-proposal/",
+    "/actors/israel/",
+    "/actors/osama-hamdan/",
+    "/search/?q=hamas",
+]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_every_page_is_valid_html(client, demo, url):
+    import html5lib
+
+    response = client.get(url)
+    assert response.status_code == 200
+    parser = html5lib.HTMLParser(strict=True)
+    parser.parse(response.content.decode())  # raises on any parse error
+    page = response.content.decode()
+    assert "<main" in page and "<h1" in page and 'lang="en"' in page
