@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from actors.models import Actor, Affiliation, Alias
 
@@ -18,7 +19,7 @@ class AffiliationInline(admin.TabularInline):
 
 
 @admin.register(Actor)
-class ActorAdmin(admin.ModelAdmin):
+class ActorAdmin(SimpleHistoryAdmin):
     list_display = ["name", "kind", "parent", "country", "wikidata_id"]
     list_filter = ["kind", "country"]
     list_select_related = ["parent"]

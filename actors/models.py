@@ -10,6 +10,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from actors.names import normalise_name
 
@@ -68,6 +69,7 @@ class Actor(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ActorQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]

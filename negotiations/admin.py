@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from simple_history.admin import SimpleHistoryAdmin
 
 from actors.models import resolve_side
 from negotiations.dates import FuzzyDate, FuzzyDateError, parse_fuzzy_date
@@ -22,8 +24,10 @@ from negotiations.models import (
     Provision,
     Source,
     Statement,
+    StatementStatus,
     Subscription,
 )
+from negotiations.services import statement_check_transition, statement_transition
 
 
 class FuzzyDateAdminForm(forms.ModelForm):
@@ -134,7 +138,7 @@ class ProposalForm(FuzzyDateAdminForm):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin):
+class ProposalAdmin(SimpleHistoryAdmin):
     form = ProposalForm
     list_display = ["title", "negotiation", "proposed_by", "presented_display", "supersedes"]
     list_filter = ["negotiation"]
@@ -164,7 +168,7 @@ class ProvisionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Demand)
-class DemandAdmin(admin.ModelAdmin):
+class DemandAdmin(SimpleHistoryAdmin):
     list_display = ["text", "actor", "issue"]
     list_filter = ["issue__negotiation"]
     list_select_related = ["actor", "issue"]
@@ -200,6 +204,11 @@ class ClaimInline(admin.TabularInline):
 
 
 class StatementForm(FuzzyDateAdminForm):
+    """Also enforces the workflow for the editor at hand and refuses lost updates."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    current_user = None  # set by StatementAdmin.get_form
+
     class Meta:
         model = Statement
         fields = [
@@ -207,6 +216,7 @@ class StatementForm(FuzzyDateAdminForm):
             "speaker",
             "source",
             "status",
+            "retraction_reason",
             "quote",
             "quote_language",
             "translation",
@@ -218,8 +228,43 @@ class StatementForm(FuzzyDateAdminForm):
         source = cleaned_data.get("source")
         return source.published if source else None
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["expected_version"] = self.instance.version if self.instance.pk else None
+
+    def _check_workflow(self, cleaned: dict) -> None:
+        current = (
+            Statement.objects.select_for_update().filter(pk=self.instance.pk).first()
+            if self.instance.pk
+            else None
+        )
+        expected = cleaned.get("expected_version")
+        if current is not None and expected is not None and expected != current.version:
+            raise forms.ValidationError(
+                "Someone else saved this statement while you were editing it (it is now at "
+                "version %(version)s). Nothing was overwritten: reload the page and make your "
+                "changes again.",
+                code="stale",
+                params={"version": current.version},
+            )
+        wanted = cleaned.get("status")
+        if wanted and self.current_user is not None:
+            try:
+                statement_check_transition(
+                    current=current.status if current else StatementStatus.DRAFT,
+                    wanted=wanted,
+                    user=self.current_user,
+                    reason=cleaned.get("retraction_reason", ""),
+                )
+            except PermissionDenied as error:
+                self.add_error("status", str(error))
+            except forms.ValidationError as error:
+                field = "retraction_reason" if error.code == "reason_required" else "status"
+                self.add_error(field, error)
+
     def clean(self) -> dict:
         cleaned = super().clean()
+        self._check_workflow(cleaned)
         speaker, when = cleaned.get("speaker"), cleaned.get("fuzzy_date")
         if speaker and isinstance(when, FuzzyDate) and not cleaned.get("on_behalf_of"):
             side = resolve_side(speaker, when.earliest, when.latest)
@@ -241,8 +286,44 @@ class StatementForm(FuzzyDateAdminForm):
 
 
 @admin.register(Statement)
-class StatementAdmin(admin.ModelAdmin):
+class StatementAdmin(SimpleHistoryAdmin):
     form = StatementForm
+    actions = ["submit_for_review", "publish"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"current_user": request.user})
+
+    def _move(self, request, queryset, to: str) -> None:
+        moved, refused = 0, []
+        for statement in queryset:
+            try:
+                statement_transition(statement=statement, to=to, user=request.user)
+                moved += 1
+            except (PermissionDenied, forms.ValidationError) as error:
+                message = error.messages[0] if hasattr(error, "messages") else str(error)
+                refused.append(f"{statement}: {message}")
+        if moved:
+            self.message_user(request, f"{moved} statement(s) moved to {to.replace('_', ' ')}.")
+        for line in refused:
+            self.message_user(request, line, level=messages.WARNING)
+
+    @admin.action(description="Submit for review", permissions=["change"])
+    def submit_for_review(self, request, queryset):
+        self._move(request, queryset, StatementStatus.IN_REVIEW)
+
+    @admin.action(description="Publish", permissions=["publish"])
+    def publish(self, request, queryset):
+        self._move(request, queryset, StatementStatus.PUBLISHED)
+
+    def has_publish_permission(self, request) -> bool:
+        return request.user.has_perm("negotiations.publish_statement")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # The public record keeps statements: only drafts may be deleted.
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or obj.status == StatementStatus.DRAFT)
+
     list_display = ["__str__", "on_behalf_of", "status", "negotiation", "source"]
     list_filter = ["status", "negotiation", "quote_language"]
     list_select_related = ["speaker", "on_behalf_of", "negotiation", "source__publisher"]
@@ -250,14 +331,27 @@ class StatementAdmin(admin.ModelAdmin):
     autocomplete_fields = ["negotiation", "speaker", "on_behalf_of", "source"]
     inlines = [ClaimInline]
     fieldsets = [
-        (None, {"fields": ["negotiation", "speaker", "fuzzy_date", "source", "status"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "negotiation",
+                    "speaker",
+                    "fuzzy_date",
+                    "source",
+                    "status",
+                    "retraction_reason",
+                    "expected_version",
+                ]
+            },
+        ),
         (None, {"fields": ["quote", "quote_language", "translation", "summary"]}),
         ("Advanced", {"classes": ["collapse"], "fields": ["on_behalf_of"]}),
     ]
 
 
 @admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "statement", "stance", "basis"]
     list_filter = ["basis", "stance", "statement__negotiation"]
     list_select_related = [

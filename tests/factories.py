@@ -134,6 +134,9 @@ class StatementFactory(factory.django.DjangoModelFactory):
     quote = "We accept."
     quote_language = "en"
     status = StatementStatus.PUBLISHED
+    retraction_reason = factory.LazyAttribute(
+        lambda o: "Misattributed." if o.status == StatementStatus.RETRACTED else ""
+    )
 
 
 class ClaimFactory(factory.django.DjangoModelFactory):

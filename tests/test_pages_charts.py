@@ -182,7 +182,9 @@ def test_drafts_and_retractions_never_reach_the_issue_page(client):
     retracted = claim(issue, party, Stance.RESISTS, D(2024, 8, 1))
     positions.rebuild()
     # Retracted after the positions were built, before they are recomputed.
-    Statement.objects.filter(pk=retracted.statement_id).update(status=StatementStatus.RETRACTED)
+    Statement.objects.filter(pk=retracted.statement_id).update(
+        status=StatementStatus.RETRACTED, retraction_reason="Misattributed."
+    )
 
     html = lane(client.get(issue_url(issue)).content.decode(), party)
 

@@ -287,6 +287,7 @@ def test_publishing_a_statement_updates_the_stored_positions(
     assert positions.position(israel, issue, D(2024, 6, 1)).stance == Stance.ACCEPTS
     with django_capture_on_commit_callbacks(execute=True):
         draft.statement.status = StatementStatus.RETRACTED
+        draft.statement.retraction_reason = "Misattributed."
         draft.statement.save()
     assert not Position.objects.exists()
 
@@ -382,6 +383,9 @@ def test_incremental_positions_equal_a_rebuild(edits, django_capture_on_commit_c
                 claim.save()
             elif kind == "status":
                 claim.statement.status = edit[2]
+                claim.statement.retraction_reason = (
+                    "Misattributed." if edit[2] == "retracted" else ""
+                )
                 claim.statement.save()
             elif kind == "move":
                 claim.statement.date_earliest = claim.statement.date_latest = D(

@@ -119,7 +119,22 @@ def check_slug_free(serializer, model, slug: str | None) -> None:
         )
 
 
-class IssueSerializer(serializers.ModelSerializer):
+class NegotiationScopedSlugs:
+    """Slug fields naming rows of the negotiation in the URL: slugs repeat across negotiations."""
+
+    scoped_fields: tuple[str, ...] = ()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        negotiation = self.context.get("negotiation")
+        for name in self.scoped_fields:
+            field = fields[name]
+            field.queryset = field.queryset.filter(negotiation=negotiation)
+        return fields
+
+
+class IssueSerializer(NegotiationScopedSlugs, serializers.ModelSerializer):
+    scoped_fields = ("parent",)
     negotiation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     parent = serializers.SlugRelatedField(
         slug_field="slug", queryset=Issue.objects.all(), required=False, allow_null=True
@@ -149,7 +164,8 @@ class ProvisionSerializer(serializers.ModelSerializer):
         fields = ["id", "phase", "order", "text", "issue", "issue_id"]
 
 
-class ProposalSerializer(serializers.ModelSerializer):
+class ProposalSerializer(NegotiationScopedSlugs, serializers.ModelSerializer):
+    scoped_fields = ("supersedes",)
     negotiation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     proposed_by = ActorSlugField(required=False, allow_null=True)
     presented = FuzzyDateTextField(prefix="presented")
@@ -339,11 +355,13 @@ class StatementSerializer(serializers.ModelSerializer):
             "translation",
             "summary",
             "status",
+            "retraction_reason",
+            "version",
             "claims",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["created_at", "updated_at"]
+        read_only_fields = ["version", "created_at", "updated_at"]
 
     def validate(self, attrs):
         source = attrs.get("source", getattr(self.instance, "source", None))

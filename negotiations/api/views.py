@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -45,6 +47,7 @@ from negotiations.models import (
     Statement,
     StatementStatus,
 )
+from negotiations.services import statement_check_transition
 
 CLAIM_RELATED = ("subject", "issue", "demand__actor", "proposal", "provision__proposal")
 
@@ -222,6 +225,7 @@ class SourceViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.ModelVi
     ordering_fields = ["published", "id"]
 
 
+@extend_validation_errors(["bad_transition", "reason_required"], field_name="status")
 @extend_validation_errors(["invalid_date"], field_name="date", methods=["post", "put", "patch"])
 @extend_validation_errors(["invalid"], field_name="quote", methods=["post", "put", "patch"])
 @extend_validation_errors(["invalid"], field_name="on_behalf_of", methods=["post", "put", "patch"])
@@ -261,19 +265,30 @@ class StatementViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.Mode
 
     def perform_create(self, serializer):
         status = serializer.validated_data.get("status", StatementStatus.DRAFT)
+        if status == StatementStatus.RETRACTED:
+            raise serializers.ValidationError(
+                {"status": ["A new statement cannot start retracted."]}, code="bad_transition"
+            )
         if not self._may_publish():
             status = StatementStatus.DRAFT
         serializer.save(status=status)
 
     def perform_update(self, serializer):
-        if not self._may_publish():
-            current = serializer.instance.status
-            wanted = serializer.validated_data.get("status", current)
-            public = {StatementStatus.PUBLISHED, StatementStatus.RETRACTED}
-            if current in public or wanted in public:
-                raise PermissionDenied(
-                    "Only reviewers may publish or retract statements, or edit published ones."
-                )
+        instance, data = serializer.instance, serializer.validated_data
+        public = {StatementStatus.PUBLISHED, StatementStatus.RETRACTED}
+        if instance.status in public and not self._may_publish():
+            raise PermissionDenied("Only reviewers may edit published or retracted statements.")
+        try:
+            statement_check_transition(
+                current=instance.status,
+                wanted=data.get("status", instance.status),
+                user=self.request.user,
+                reason=data.get("retraction_reason", instance.retraction_reason),
+            )
+        except DjangoPermissionDenied as error:
+            raise PermissionDenied(str(error)) from None
+        except DjangoValidationError as error:
+            raise serializers.ValidationError({"status": error.messages}, code=error.code) from None
         serializer.save()
 
     def perform_destroy(self, instance):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from actors.models import Actor
 from negotiations.dates import FuzzyDate
@@ -110,10 +111,16 @@ class Statement(models.Model):
     status = models.CharField(
         max_length=20, choices=StatementStatus.choices, default=StatementStatus.DRAFT
     )
+    retraction_reason = models.TextField(
+        blank=True, help_text="Why the statement was retracted; shown with it."
+    )
+    # Optimistic locking: a save that started from an older version is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = StatementQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["date_earliest", "date_latest", "pk"]
@@ -123,6 +130,10 @@ class Statement(models.Model):
             one_of("status", StatementStatus),
             models.CheckConstraint(
                 condition=~Q(quote="") | ~Q(summary=""), name="statement_has_content"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="retracted") | ~Q(retraction_reason=""),
+                name="statement_retraction_has_reason",
             ),
         ]
         indexes = [
@@ -136,6 +147,11 @@ class Statement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.speaker}, {self.date}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            self.version += 1
+        super().save(*args, **kwargs)
 
     @property
     def date(self) -> FuzzyDate:
@@ -220,6 +236,7 @@ class Claim(models.Model):
     )
 
     objects = ClaimQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["statement", "pk"]

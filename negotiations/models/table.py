@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from actors.models import Actor
 from negotiations.dates import FuzzyDate
@@ -130,6 +131,8 @@ class Proposal(models.Model):
     document_url = models.URLField(max_length=1000, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["negotiation", "presented_earliest", "title"]
         constraints = [
@@ -229,6 +232,8 @@ class Demand(models.Model):
         help_text="The position as one sentence, e.g. “Israeli troops stay in the "
         "Philadelphi Corridor.”",
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["issue", "actor__name"]

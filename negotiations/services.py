@@ -1,0 +1,53 @@
+"""Writes that follow the editorial rules: the statement workflow.
+
+draft ⇄ in review → published → retracted. Editors (change_statement) move
+drafts to review and back; reviewers (publish_statement) publish and retract.
+A retraction keeps the statement and records why; nothing leaves the public
+record by deletion.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from negotiations.models import Statement, StatementStatus
+
+S = StatementStatus
+# (from, to) → the permission the move needs.
+TRANSITIONS = {
+    (S.DRAFT, S.IN_REVIEW): "negotiations.change_statement",
+    (S.IN_REVIEW, S.DRAFT): "negotiations.change_statement",
+    (S.DRAFT, S.PUBLISHED): "negotiations.publish_statement",
+    (S.IN_REVIEW, S.PUBLISHED): "negotiations.publish_statement",
+    (S.PUBLISHED, S.RETRACTED): "negotiations.publish_statement",
+}
+
+
+def statement_check_transition(*, current: str, wanted: str, user, reason: str = "") -> None:
+    """Raise PermissionDenied or ValidationError unless `user` may move current → wanted."""
+    if wanted == S.RETRACTED and not reason.strip():
+        raise ValidationError("Say why the statement is retracted.", code="reason_required")
+    if current == wanted:
+        return
+    permission = TRANSITIONS.get((current, wanted))
+    if permission is None:
+        raise ValidationError(
+            "A %(current)s statement cannot become %(wanted)s.",
+            code="bad_transition",
+            params={"current": S(current).label.lower(), "wanted": S(wanted).label.lower()},
+        )
+    if not user.has_perm(permission):
+        raise PermissionDenied("Only reviewers may publish or retract statements.")
+
+
+@transaction.atomic
+def statement_transition(*, statement: Statement, to: str, user, reason: str = "") -> Statement:
+    """Move a statement along the workflow, checking who may."""
+    locked = Statement.objects.select_for_update().get(pk=statement.pk)
+    statement_check_transition(current=locked.status, wanted=to, user=user, reason=reason)
+    locked.status = to
+    if to == S.RETRACTED:
+        locked.retraction_reason = reason.strip()
+    locked.save()
+    return locked

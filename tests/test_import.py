@@ -1,0 +1,313 @@
+"""Bulk import of statements: CSV round trip, dry run, all-or-nothing errors, JSON, drafts."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+
+from negotiations import importer
+from negotiations.importer import ImportFileError, import_statements, read_rows
+from negotiations.models import Claim, Source, Statement, StatementStatus
+from tests.factories import (
+    ActorFactory,
+    AffiliationFactory,
+    IssueFactory,
+    NegotiationFactory,
+    PersonFactory,
+    SourceFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+HEADER = (
+    "negotiation,speaker,on_behalf_of,date,source_url,source_title,source_publisher,"
+    "source_published,quote,quote_language,translation,summary,status,claims\n"
+)
+
+
+def user_with(django_user_model, name: str, *codenames: str):
+    user = django_user_model.objects.create_user(name, f"{name}@example.org", "pw-for-tests")
+    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+    return django_user_model.objects.get(pk=user.pk)
+
+
+def export_demo_csv() -> bytes:
+    call_command("load_demo", verbosity=0)
+    response = Client().get("/api/v1/statements/?format=csv&page_size=500")
+    assert response.status_code == 200
+    return response.content
+
+
+def claim_signature(statements) -> Counter:
+    return Counter(
+        (s.speaker.slug, s.date_earliest, c.subject.slug, c.stance, c.target_type, c.target_id)
+        for s in statements
+        for c in s.claims.all()
+    )
+
+
+@pytest.fixture
+def table():
+    """A negotiation with an issue, a speaker, a source; and an issue of another negotiation."""
+    negotiation = NegotiationFactory(slug="talks")
+    issue = IssueFactory(negotiation=negotiation)
+    other_issue = IssueFactory()
+    speaker = ActorFactory(slug="qatar")
+    source = SourceFactory(url="https://news.example/a", published="2024-08-25")
+    return {
+        "negotiation": negotiation,
+        "issue": issue,
+        "other_issue": other_issue,
+        "speaker": speaker,
+        "source": source,
+    }
+
+
+def good_line(table, date: str = "Aug 19, 2024", claims: str | None = None) -> str:
+    claims = claims if claims is not None else f"qatar accepts issue:{table['issue'].pk} own"
+    return f'talks,qatar,,"{date}",https://news.example/a,,,,We accept.,en,,,published,{claims}\n'
+
+
+def test_round_trip_of_the_demo_export_doubles_statements_and_claims(django_user_model):
+    data = export_demo_csv()
+    statements = Statement.objects.count()
+    claims = Claim.objects.count()
+    sources = Source.objects.count()
+    before = claim_signature(Statement.objects.all())
+    editor = user_with(django_user_model, "editor", "publish_statement")
+
+    rows = read_rows(data, "statements.csv")
+    assert len(rows) == statements
+    report = import_statements(rows, user=editor, commit=True)
+
+    assert report.errors == []
+    assert report.created == statements
+    assert report.sources == 0  # every source found again, by URL or title and publisher
+    assert Statement.objects.count() == 2 * statements
+    assert Claim.objects.count() == 2 * claims
+    assert Source.objects.count() == sources
+    new = Statement.objects.filter(pk__gt=max(int(row["id"]) for row in rows))
+    assert claim_signature(new) == before
+    assert set(new.values_list("status", flat=True)) == {StatementStatus.PUBLISHED}
+    assert "Imported" in report.summary()
+
+
+def test_round_trip_of_the_api_json(django_user_model):
+    call_command("load_demo", verbosity=0)
+    response = Client().get("/api/v1/statements/?page_size=500")
+    statements, claims = Statement.objects.count(), Claim.objects.count()
+
+    report = import_statements(read_rows(response.content, "page.json"), commit=True)
+
+    assert report.errors == []
+    assert (Statement.objects.count(), Claim.objects.count()) == (2 * statements, 2 * claims)
+    assert Statement.objects.filter(status=StatementStatus.DRAFT).count() == statements
+
+
+def test_dry_run_writes_nothing_and_reports_what_it_would_create():
+    data = export_demo_csv()
+    statements, claims = Statement.objects.count(), Claim.objects.count()
+
+    report = import_statements(read_rows(data, "x.csv"), commit=False)
+
+    assert report.ok
+    assert report.created == statements
+    assert report.claims == claims
+    assert report.drafts == statements  # no user: drafts
+    assert report.summary().startswith("Dry run")
+    assert (Statement.objects.count(), Claim.objects.count()) == (statements, claims)
+
+
+def test_bad_rows_roll_back_everything_and_every_error_has_its_line(table):
+    data = (
+        HEADER
+        + good_line(table)
+        + good_line(table).replace("talks,qatar,", "talks,nobody,")
+        + good_line(table, date="the 45th of Smarch")
+        + good_line(table, claims=f"qatar accepts issue:{table['other_issue'].pk} own")
+        + good_line(table)
+    ).encode()
+
+    report = import_statements(read_rows(data, "x.csv"), commit=True)
+
+    assert Statement.objects.count() == 0
+    assert not report.committed
+    found = {(e.line, e.column) for e in report.errors}
+    assert found == {(3, "speaker"), (4, "date"), (5, "claims")}
+    by_line = {e.line: e.message for e in report.errors}
+    assert "nobody" in by_line[3]
+    assert "another negotiation" in by_line[5]
+    assert "nothing was imported" in report.summary()
+
+
+def test_more_checks_collect_several_errors_per_row(table):
+    line = (
+        "ghost,qatar,,Aug 19 2024,,,,,,,,,maybe,"
+        f"qatar loves issue:{table['issue'].pk} own; qatar accepts issue:999999 gossip\n"
+    )
+    report = import_statements(read_rows((HEADER + line).encode(), "x.csv"), commit=True)
+
+    messages = [str(e) for e in report.errors]
+    assert all(m.startswith("line 2, ") for m in messages)
+    columns = Counter(e.column for e in report.errors)
+    assert columns["negotiation"] == 1
+    assert columns["quote"] == 1  # neither quote nor summary
+    assert columns["status"] == 1
+    assert columns["source_title"] == columns["source_publisher"] == 1
+    assert columns["claims"] == 3  # stance, missing target, basis
+
+
+def test_new_source_is_created_once_for_rows_that_share_it(table):
+    line = (
+        "talks,qatar,,on Monday,,Press release,Qatar MFA,2024-08-21,,,,We accept,,"
+        f"qatar accepts issue:{table['issue'].pk} own\n"
+    )
+    report = import_statements(read_rows((HEADER + line * 2).encode(), "x.csv"), commit=True)
+
+    assert report.ok, report.errors
+    assert report.sources == 1
+    source = Source.objects.get(title="Press release")
+    assert source.publisher_name == "Qatar MFA"
+    dates = set(Statement.objects.values_list("date_earliest", flat=True))
+    assert [str(d) for d in dates] == ["2024-08-19"]  # Monday before Wed 2024-08-21
+
+
+def test_ambiguous_side_is_an_error(table):
+    person = PersonFactory(slug="envoy")
+    AffiliationFactory(person=person)
+    AffiliationFactory(person=person)
+    line = good_line(table).replace("talks,qatar,", "talks,envoy,")
+    report = import_statements(read_rows((HEADER + line).encode(), "x.csv"), commit=False)
+
+    assert [(e.line, e.column) for e in report.errors] == [(2, "on_behalf_of")]
+
+
+def test_json_input_in_the_api_statement_form(table, django_user_model):
+    items = [
+        {
+            "negotiation": "talks",
+            "speaker": "qatar",
+            "on_behalf_of": None,
+            "date": "2024-08-19",
+            "source": table["source"].pk,
+            "source_detail": {"url": "https://news.example/a", "title": "x", "published": None},
+            "quote": "We accept.",
+            "status": "published",
+            "claims": [
+                {
+                    "subject": "qatar",
+                    "stance": "conditional",
+                    "basis": "own",
+                    "target_type": "issue",
+                    "target_id": table["issue"].pk,
+                }
+            ],
+        },
+        {"negotiation": "talks", "speaker": "qatar", "date": "2024", "summary": "Hm.", "claims": []}
+        | {"source_url": "https://news.example/a"},
+    ]
+    report = import_statements(
+        read_rows(json.dumps({"results": items}).encode(), "x.json"), commit=True
+    )
+    assert report.ok, report.errors
+    assert Statement.objects.count() == 2
+    claim = Claim.objects.get()
+    assert (claim.stance, claim.issue) == (1, table["issue"])
+    assert set(Statement.objects.values_list("source", flat=True)) == {table["source"].pk}
+
+
+def test_json_errors_name_the_object(table):
+    item = {"negotiation": "talks", "speaker": "qatar", "date": "2024", "quote": "x"}
+    items = [item | {"source": table["source"].pk}, "junk"]
+    report = import_statements(read_rows(json.dumps(items).encode(), "x.json"), commit=True)
+    assert [e.line for e in report.errors] == [2]
+    assert Statement.objects.count() == 0
+
+
+def test_drafts_for_a_user_without_publish_permission(table, django_user_model):
+    data = (HEADER + good_line(table)).encode()
+    clerk = user_with(django_user_model, "clerk", "add_statement")
+    import_statements(read_rows(data, "x.csv"), user=clerk, commit=True)
+    assert Statement.objects.get().status == StatementStatus.DRAFT
+
+    editor = user_with(django_user_model, "editor", "publish_statement")
+    import_statements(read_rows(data, "x.csv"), user=editor, commit=True)
+    assert Statement.objects.filter(status=StatementStatus.PUBLISHED).count() == 1
+
+
+def test_file_too_large_or_too_many_rows_is_refused(table, monkeypatch):
+    with pytest.raises(ImportFileError, match="limit"):
+        read_rows(b"x" * (importer.MAX_FILE_BYTES + 1), "x.csv")
+    monkeypatch.setattr(importer, "MAX_ROWS", 2)
+    data = (HEADER + good_line(table) * 3).encode()
+    with pytest.raises(ImportFileError, match="rows"):
+        read_rows(data, "x.csv")
+    report = import_statements([{"_line": n} for n in range(3)], commit=True)
+    assert not report.ok and "limit" in report.errors[0].message
+
+
+def test_unreadable_files_are_refused():
+    with pytest.raises(ImportFileError, match=r"csv or \.json"):
+        read_rows(b"a,b", "x.xlsx")
+    with pytest.raises(ImportFileError, match="lacks"):
+        read_rows(b"speaker,date\n", "x.csv")
+    with pytest.raises(ImportFileError, match="JSON"):
+        read_rows(b"{nope", "x.json")
+
+
+def test_csv_lines_count_multiline_cells(table):
+    quoted = good_line(table).replace("We accept.", '"We\naccept."')
+    data = (HEADER + quoted + good_line(table).replace("talks,", "nope,", 1)).encode()
+    report = import_statements(read_rows(data, "x.csv"), commit=False)
+    assert [(e.line, e.column) for e in report.errors] == [(4, "negotiation")]
+
+
+def test_command_dry_run_and_commit(table, tmp_path, capsys):
+    path = tmp_path / "in.csv"
+    path.write_text(HEADER + good_line(table))
+
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_statements", str(path), stdout=out, stderr=err)
+    assert "Dry run" in out.getvalue()
+    assert Statement.objects.count() == 0
+
+    out = io.StringIO()
+    call_command("import_statements", str(path), "--commit", stdout=out, verbosity=0)
+    assert Statement.objects.count() == 1
+    assert out.getvalue() == ""
+
+
+def test_command_prints_each_error_and_fails(table, tmp_path):
+    path = tmp_path / "in.csv"
+    path.write_text(HEADER + good_line(table, date="soonish") + good_line(table))
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 error"):
+        call_command("import_statements", str(path), "--commit", stderr=err, verbosity=0)
+    assert err.getvalue().startswith("line 2, date: ")
+    assert Statement.objects.count() == 0
+
+    with pytest.raises(CommandError, match="No user"):
+        call_command("import_statements", str(path), "--user", "ghost", verbosity=0)
+
+
+def test_export_header_matches_the_import_columns():
+    data = export_demo_csv()
+    header = next(csv.reader(io.StringIO(data.decode())))
+    assert set(importer.COLUMNS) <= set(header)
+
+
+@pytest.mark.skipif(not importer._HAS_RETRACTION_REASON, reason="no retraction_reason field")
+def test_retracted_needs_a_reason(table, django_user_model):
+    editor = user_with(django_user_model, "editor", "publish_statement")
+    data = (HEADER + good_line(table).replace(",published,", ",retracted,")).encode()
+    report = import_statements(read_rows(data, "x.csv"), user=editor, commit=True)
+    assert [(e.line, e.column) for e in report.errors] == [(2, "status")]
+    assert Statement.objects.count() == 0

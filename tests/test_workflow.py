@@ -1,0 +1,117 @@
+"""Editors and reviewers: roles, the statement workflow, history and no lost updates."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from negotiations.models import Statement, StatementStatus
+from negotiations.services import statement_transition
+from tests.factories import StatementFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def member(django_user_model, name: str, group: str):
+    user = django_user_model.objects.create_user(name, f"{name}@example.org", "pw", is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    return django_user_model.objects.get(pk=user.pk)
+
+
+@pytest.fixture
+def editor(django_user_model):
+    return member(django_user_model, "ed", "editor")
+
+
+@pytest.fixture
+def reviewer(django_user_model):
+    return member(django_user_model, "rev", "reviewer")
+
+
+def test_the_roles_come_from_a_migration(editor, reviewer):
+    assert editor.has_perm("negotiations.change_statement")
+    assert not editor.has_perm("negotiations.publish_statement")
+    assert reviewer.has_perm("negotiations.publish_statement")
+
+
+def test_an_editor_submits_for_review_but_cannot_publish(editor):
+    statement = StatementFactory(status=StatementStatus.DRAFT)
+    statement = statement_transition(statement=statement, to="in_review", user=editor)
+    assert statement.status == "in_review"
+    with pytest.raises(PermissionDenied):
+        statement_transition(statement=statement, to="published", user=editor)
+
+
+def test_a_reviewer_publishes_and_retracts_with_a_reason(reviewer):
+    statement = StatementFactory(status=StatementStatus.IN_REVIEW)
+    statement = statement_transition(statement=statement, to="published", user=reviewer)
+    with pytest.raises(ValidationError, match="Say why"):
+        statement_transition(statement=statement, to="retracted", user=reviewer)
+    statement = statement_transition(
+        statement=statement, to="retracted", user=reviewer, reason="Quote was misattributed."
+    )
+    assert statement.retraction_reason == "Quote was misattributed."
+    assert Statement.objects.filter(pk=statement.pk).exists()  # kept, not deleted
+    with pytest.raises(ValidationError, match="cannot become published"):
+        statement_transition(statement=statement, to="published", user=reviewer)
+
+
+def change_form_data(client, statement) -> dict:
+    response = client.get(reverse("admin:negotiations_statement_change", args=[statement.pk]))
+    form = response.context["adminform"].form
+    data = {
+        name: ("" if value is None else value)
+        for name, value in ((n, form[n].value()) for n in form.fields)
+    }
+    formset = response.context["inline_admin_formsets"][0].formset
+    management = formset.management_form
+    data.update({f"{management.prefix}-{n}": management[n].value() for n in management.fields})
+    for index, inline in enumerate(formset.forms):
+        for name in inline.fields:
+            value = inline[name].value()
+            data[f"{formset.prefix}-{index}-{name}"] = "" if value is None else value
+    return data
+
+
+def test_a_second_editor_saving_an_old_copy_is_refused(client, editor):
+    statement = StatementFactory(status=StatementStatus.DRAFT, summary="")
+    client.force_login(editor)
+    url = reverse("admin:negotiations_statement_change", args=[statement.pk])
+    first, second = change_form_data(client, statement), change_form_data(client, statement)
+    first["summary"] = "First editor's summary."
+    assert client.post(url, first).status_code == 302
+    second["summary"] = "Second editor's summary."
+    response = client.post(url, second)
+    assert response.status_code == 200
+    assert "Someone else saved this statement" in response.content.decode()
+    assert Statement.objects.get(pk=statement.pk).summary == "First editor's summary."
+
+
+def test_an_editor_cannot_publish_in_the_admin(client, editor):
+    statement = StatementFactory(status=StatementStatus.DRAFT)
+    client.force_login(editor)
+    data = change_form_data(client, statement)
+    data["status"] = "published"
+    url = reverse("admin:negotiations_statement_change", args=[statement.pk])
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "Only reviewers may publish" in response.content.decode()
+    assert Statement.objects.get(pk=statement.pk).status == "draft"
+
+
+def test_the_publish_action_and_the_history_of_who_did_it(client, reviewer):
+    statement = StatementFactory(status=StatementStatus.IN_REVIEW)
+    client.force_login(reviewer)
+    changelist = reverse("admin:negotiations_statement_changelist")
+    response = client.post(
+        changelist, {"action": "publish", "_selected_action": [statement.pk]}, follow=True
+    )
+    assert "1 statement(s) moved to published." in response.content.decode()
+    statement.refresh_from_db()
+    assert statement.status == "published"
+    history = reverse("admin:negotiations_statement_history", args=[statement.pk])
+    assert client.get(history).status_code == 200
+    assert statement.history.count() >= 2
+    assert statement.version >= 2
