@@ -8,6 +8,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from actors.models import resolve_side
@@ -27,7 +29,11 @@ from negotiations.models import (
     StatementStatus,
     Subscription,
 )
-from negotiations.services import statement_check_transition, statement_transition
+from negotiations.services import (
+    statement_check_transition,
+    statement_problems,
+    statement_transition,
+)
 
 
 class FuzzyDateAdminForm(forms.ModelForm):
@@ -262,9 +268,29 @@ class StatementForm(FuzzyDateAdminForm):
                 field = "retraction_reason" if error.code == "reason_required" else "status"
                 self.add_error(field, error)
 
+    def _check_content(self, cleaned: dict) -> None:
+        when = cleaned.get("fuzzy_date")
+        if not isinstance(when, FuzzyDate):
+            return
+        problems = statement_problems(
+            speaker=cleaned.get("speaker"),
+            source=cleaned.get("source"),
+            earliest=when.earliest,
+            latest=when.latest,
+            quote=cleaned.get("quote", ""),
+            exclude_pk=self.instance.pk,
+        )
+        for field, message in problems.items():
+            if field == "quote":
+                pk = message.split("#")[1].split(" ")[0]
+                url = reverse("admin:negotiations_statement_change", args=[pk])
+                message = format_html('{} <a href="{}">Open it</a>.', message, url)
+            self.add_error("fuzzy_date" if field == "date" else field, message)
+
     def clean(self) -> dict:
         cleaned = super().clean()
         self._check_workflow(cleaned)
+        self._check_content(cleaned)
         speaker, when = cleaned.get("speaker"), cleaned.get("fuzzy_date")
         if speaker and isinstance(when, FuzzyDate) and not cleaned.get("on_behalf_of"):
             side = resolve_side(speaker, when.earliest, when.latest)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from actors.names import normalise_name
 from negotiations.models import Statement, StatementStatus
 
 S = StatementStatus
@@ -51,3 +52,32 @@ def statement_transition(*, statement: Statement, to: str, user, reason: str = "
         locked.retraction_reason = reason.strip()
     locked.save()
     return locked
+
+
+def statement_problems(
+    *, speaker, source, earliest, latest, quote: str, exclude_pk: int | None = None
+) -> dict[str, str]:
+    """Return {field: message} for a statement that cannot be right as entered.
+
+    A statement cannot be dated after its source was published, and one with
+    the same speaker, date and (normalised) quote as another is a likely duplicate.
+    """
+    problems: dict[str, str] = {}
+    if source is not None and source.published and earliest and earliest > source.published:
+        problems["date"] = (
+            f"The statement is dated after its source was published "
+            f"({source.published:%b %-d, %Y})."
+        )
+    if speaker is not None and earliest and quote.strip():
+        wanted = normalise_name(quote)
+        candidates = Statement.objects.filter(
+            speaker=speaker, date_earliest=earliest, date_latest=latest
+        ).exclude(pk=exclude_pk)
+        for candidate in candidates.only("pk", "quote"):
+            if normalise_name(candidate.quote) == wanted:
+                problems["quote"] = (
+                    f"This looks like a duplicate of statement #{candidate.pk} "
+                    f"(same speaker, date and quote)."
+                )
+                break
+    return problems

@@ -115,3 +115,30 @@ def test_the_publish_action_and_the_history_of_who_did_it(client, reviewer):
     assert client.get(history).status_code == 200
     assert statement.history.count() >= 2
     assert statement.version >= 2
+
+
+def test_a_statement_dated_after_its_source_is_refused(client, editor):
+    statement = StatementFactory(status=StatementStatus.DRAFT)  # source published Aug 25
+    client.force_login(editor)
+    data = change_form_data(client, statement)
+    data["fuzzy_date"] = "Aug 30, 2024"
+    response = client.post(
+        reverse("admin:negotiations_statement_change", args=[statement.pk]), data
+    )
+    assert response.status_code == 200
+    assert "dated after its source was published" in response.content.decode()
+
+
+def test_a_likely_duplicate_is_flagged_with_a_link(client, editor):
+    original = StatementFactory(quote="We accept the proposal.")
+    copy = StatementFactory(
+        status=StatementStatus.DRAFT, speaker=original.speaker, quote="we accept  the proposal"
+    )
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:negotiations_statement_change", args=[copy.pk]),
+        change_form_data(client, copy),
+    )
+    page = response.content.decode()
+    assert f"duplicate of statement #{original.pk}" in page
+    assert reverse("admin:negotiations_statement_change", args=[original.pk]) in page

@@ -25,6 +25,7 @@ from negotiations.models import (
     StatementStatus,
     TargetType,
 )
+from negotiations.services import statement_problems
 
 STANCE_BY_LABEL = {label: value for value, label in Stance.choices}
 STANCE_CHOICES = [(label, label) for _, label in Stance.choices]
@@ -375,6 +376,18 @@ class StatementSerializer(serializers.ModelSerializer):
         speaker = attrs.get("speaker", getattr(self.instance, "speaker", None))
         earliest = attrs.get("date_earliest", getattr(self.instance, "date_earliest", None))
         latest = attrs.get("date_latest", getattr(self.instance, "date_latest", None))
+        problems = statement_problems(
+            speaker=speaker,
+            source=source,
+            earliest=earliest,
+            latest=latest,
+            quote=quote,
+            exclude_pk=getattr(self.instance, "pk", None),
+        )
+        if problems:
+            raise serializers.ValidationError(
+                {field: [message] for field, message in problems.items()}, code="implausible"
+            )
         if not attrs.get("on_behalf_of") and speaker and earliest:
             side = resolve_side(speaker, earliest, latest)
             if side.is_ambiguous:

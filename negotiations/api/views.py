@@ -226,8 +226,12 @@ class SourceViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.ModelVi
 
 
 @extend_validation_errors(["bad_transition", "reason_required"], field_name="status")
-@extend_validation_errors(["invalid_date"], field_name="date", methods=["post", "put", "patch"])
-@extend_validation_errors(["invalid"], field_name="quote", methods=["post", "put", "patch"])
+@extend_validation_errors(
+    ["invalid_date", "implausible"], field_name="date", methods=["post", "put", "patch"]
+)
+@extend_validation_errors(
+    ["invalid", "implausible"], field_name="quote", methods=["post", "put", "patch"]
+)
 @extend_validation_errors(["invalid"], field_name="on_behalf_of", methods=["post", "put", "patch"])
 @extend_validation_errors(
     ["invalid", "read_only"], field_name="claims", methods=["post", "put", "patch"]
