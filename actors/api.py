@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from actors.models import Actor, ActorKind, Affiliation, Alias
 from negotiations.api.base import ConditionalGetMixin, ProtectedDestroyMixin
-from negotiations.api.serializers import TARGET_MODELS, PositionSerializer
+from negotiations.api.serializers import TARGET_MODELS, PositionSerializer, SlugField
 from negotiations.models import Position
 from negotiations.positions import target_key
 
@@ -38,7 +38,7 @@ class AffiliationSerializer(serializers.ModelSerializer):
 
 
 class ActorSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(
+    parent = SlugField(
         slug_field="slug", queryset=Actor.objects.all(), required=False, allow_null=True
     )
     aliases = AliasSerializer(many=True, read_only=True)
@@ -81,6 +81,7 @@ HISTORY_PARAMETERS = [
 class ActorViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.ModelViewSet):
     serializer_class = ActorSerializer
     lookup_field = "slug"
+    lookup_value_regex = r"[-\w]+"
     filterset_fields = {"kind": ["exact"], "country": ["exact"]}
     search_fields = ["name", "aliases__name"]
     ordering_fields = ["name"]

@@ -599,3 +599,11 @@ def test_each_list_takes_the_same_number_of_queries_whatever_its_length(
     assert count_queries() == small
     with django_assert_max_num_queries(8):
         anonymous.get(paged)
+
+
+def test_nul_characters_are_a_400_not_a_database_error(reviewer, record):
+    url = f"{STATEMENTS}{record['draft'].pk}/"
+    response = token_client(reviewer).patch(url, {"speaker": "a\x00b"}, format="json")
+    assert response.status_code == 400
+    assert token_client(reviewer).get("/api/v1/actors/a%00b/").status_code == 404
+    assert token_client(reviewer).get(STATEMENTS, {"speaker": "a\x00b"}).status_code == 400

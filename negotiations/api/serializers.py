@@ -31,7 +31,16 @@ STANCE_BY_LABEL = {label: value for value, label in Stance.choices}
 STANCE_CHOICES = [(label, label) for _, label in Stance.choices]
 
 
-class ActorSlugField(serializers.SlugRelatedField):
+class SlugField(serializers.SlugRelatedField):
+    """A slug naming a row; a NUL character is refused before it reaches the database."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class ActorSlugField(SlugField):
     def __init__(self, **kwargs):
         kwargs.setdefault("queryset", Actor.objects.all())
         super().__init__(slug_field="slug", **kwargs)
@@ -137,7 +146,7 @@ class NegotiationScopedSlugs:
 class IssueSerializer(NegotiationScopedSlugs, serializers.ModelSerializer):
     scoped_fields = ("parent",)
     negotiation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    parent = serializers.SlugRelatedField(
+    parent = SlugField(
         slug_field="slug", queryset=Issue.objects.all(), required=False, allow_null=True
     )
 
@@ -172,7 +181,7 @@ class ProposalSerializer(NegotiationScopedSlugs, serializers.ModelSerializer):
     presented = FuzzyDateTextField(prefix="presented")
     presented_earliest = serializers.DateField(read_only=True)
     presented_latest = serializers.DateField(read_only=True)
-    supersedes = serializers.SlugRelatedField(
+    supersedes = SlugField(
         slug_field="slug", queryset=Proposal.objects.all(), required=False, allow_null=True
     )
     superseded_by = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
@@ -319,9 +328,7 @@ class NestedClaimSerializer(ClaimSerializer):
 
 
 class StatementSerializer(serializers.ModelSerializer):
-    negotiation = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Negotiation.objects.all()
-    )
+    negotiation = SlugField(slug_field="slug", queryset=Negotiation.objects.all())
     speaker = ActorSlugField()
     on_behalf_of = ActorSlugField(
         required=False,

@@ -81,6 +81,7 @@ class NegotiationViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.Mo
 
     serializer_class = NegotiationSerializer
     lookup_field = "slug"
+    lookup_value_regex = r"[-\w]+"
     ordering_fields = ["start", "title"]
     ordering = ["-start"]
 
@@ -151,6 +152,7 @@ class NegotiationChildMixin:
     """Issues and proposals live under their negotiation: /negotiations/{slug}/issues/…"""
 
     lookup_field = "slug"
+    lookup_value_regex = r"[-\w]+"
 
     def get_negotiation(self) -> Negotiation:
         if not hasattr(self, "_negotiation"):
