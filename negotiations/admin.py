@@ -280,12 +280,12 @@ class StatementForm(FuzzyDateAdminForm):
             quote=cleaned.get("quote", ""),
             exclude_pk=self.instance.pk,
         )
-        for field, message in problems.items():
-            if field == "quote":
-                pk = message.split("#")[1].split(" ")[0]
-                url = reverse("admin:negotiations_statement_change", args=[pk])
+        for problem in problems:
+            message = problem.message
+            if problem.duplicate_of is not None:
+                url = reverse("admin:negotiations_statement_change", args=[problem.duplicate_of])
                 message = format_html('{} <a href="{}">Open it</a>.', message, url)
-            self.add_error("fuzzy_date" if field == "date" else field, message)
+            self.add_error("fuzzy_date" if problem.field == "date" else problem.field, message)
 
     def clean(self) -> dict:
         cleaned = super().clean()

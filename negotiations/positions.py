@@ -456,22 +456,26 @@ def convergence(stances: list[int]) -> str:
     return Convergence.APART
 
 
-def latest_positions(negotiation: Negotiation, as_of: datetime.date, actor_ids, target_type):
+def latest_positions(
+    negotiation: Negotiation,
+    as_of: datetime.date,
+    actor_ids: Iterable[int] | None = None,
+    target_type: str | None = None,
+) -> list[Position]:
     """Return the newest position on or before as_of of each (actor, target) pair."""
-    rows = Position.objects.filter(
-        negotiation=negotiation,
-        target_type=target_type,
-        actor_id__in=actor_ids,
-        date_latest__lte=as_of,
-    ).select_related("actor")
+    rows = Position.objects.filter(negotiation=negotiation, date_latest__lte=as_of)
+    if actor_ids is not None:
+        rows = rows.filter(actor_id__in=actor_ids)
+    if target_type is not None:
+        rows = rows.filter(target_type=target_type)
+    rows = rows.select_related("actor")
+    pair = ("actor_id", "target_type", "target_id")
     if connection.vendor == "postgresql":
-        return list(
-            rows.order_by("actor_id", "target_id", "-seq").distinct("actor_id", "target_id")
-        )
-    newest: dict[tuple[int, int], Position] = {}
+        return list(rows.order_by(*pair, "-seq").distinct(*pair))
+    newest: dict[tuple, Position] = {}
     for row in rows.order_by("seq"):
-        newest[(row.actor_id, row.target_id)] = row
-    return list(newest.values())
+        newest[row.actor_id, row.target_type, row.target_id] = row
+    return sorted(newest.values(), key=lambda row: tuple(getattr(row, f) for f in pair))
 
 
 def matrix(negotiation: Negotiation, as_of: datetime.date) -> Matrix:

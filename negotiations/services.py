@@ -8,6 +8,8 @@ record by deletion.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
@@ -54,19 +56,29 @@ def statement_transition(*, statement: Statement, to: str, user, reason: str = "
     return locked
 
 
+@dataclass(frozen=True)
+class Problem:
+    field: str  # "date" or "quote"
+    message: str
+    duplicate_of: int | None = None
+
+
 def statement_problems(
     *, speaker, source, earliest, latest, quote: str, exclude_pk: int | None = None
-) -> dict[str, str]:
-    """Return {field: message} for a statement that cannot be right as entered.
+) -> list[Problem]:
+    """Return what cannot be right about a statement as entered.
 
     A statement cannot be dated after its source was published, and one with
     the same speaker, date and (normalised) quote as another is a likely duplicate.
     """
-    problems: dict[str, str] = {}
+    problems: list[Problem] = []
     if source is not None and source.published and earliest and earliest > source.published:
-        problems["date"] = (
-            f"The statement is dated after its source was published "
-            f"({source.published:%b %-d, %Y})."
+        problems.append(
+            Problem(
+                "date",
+                f"The statement is dated after its source was published "
+                f"({source.published:%b %-d, %Y}).",
+            )
         )
     if speaker is not None and earliest and quote.strip():
         wanted = normalise_name(quote)
@@ -75,9 +87,13 @@ def statement_problems(
         ).exclude(pk=exclude_pk)
         for candidate in candidates.only("pk", "quote"):
             if normalise_name(candidate.quote) == wanted:
-                problems["quote"] = (
-                    f"This looks like a duplicate of statement #{candidate.pk} "
-                    f"(same speaker, date and quote)."
+                problems.append(
+                    Problem(
+                        "quote",
+                        f"This looks like a duplicate of statement #{candidate.pk} "
+                        f"(same speaker, date and quote).",
+                        duplicate_of=candidate.pk,
+                    )
                 )
                 break
     return problems

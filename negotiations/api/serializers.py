@@ -393,7 +393,7 @@ class StatementSerializer(serializers.ModelSerializer):
         )
         if problems:
             raise serializers.ValidationError(
-                {field: [message] for field, message in problems.items()}, code="implausible"
+                {p.field: [p.message] for p in problems}, code="implausible"
             )
         if not attrs.get("on_behalf_of") and speaker and earliest:
             side = resolve_side(speaker, earliest, latest)

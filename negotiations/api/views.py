@@ -41,15 +41,12 @@ from negotiations.models import (
     Issue,
     Negotiation,
     Participant,
-    Position,
     Proposal,
     Source,
     Statement,
     StatementStatus,
 )
 from negotiations.services import statement_check_transition
-
-CLAIM_RELATED = ("subject", "issue", "demand__actor", "proposal", "provision__proposal")
 
 
 class DateWindow(serializers.Serializer):
@@ -95,15 +92,7 @@ class NegotiationViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.Mo
         """Every actor's latest position on every target, as of a date."""
         negotiation = self.get_object()
         as_of = read_window(request).get("as_of") or timezone.localdate()
-        rows = (
-            Position.objects.filter(negotiation=negotiation, date_latest__lte=as_of)
-            .select_related("actor")
-            .order_by("actor_id", "target_type", "target_id", "-seq")
-        )
-        newest = {}
-        for row in rows:
-            newest.setdefault((row.actor_id, row.target_type, row.target_id), row)
-        page = self.paginate_queryset(list(newest.values()))
+        page = self.paginate_queryset(positions.latest_positions(negotiation, as_of))
         return self.get_paginated_response(PositionSerializer(page, many=True).data)
 
     @extend_schema(parameters=[AS_OF], responses=MatrixSerializer)
@@ -258,10 +247,7 @@ class StatementViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.Mode
         return StatementSerializer
 
     def get_queryset(self):
-        claims = Claim.objects.select_related(*CLAIM_RELATED).order_by("pk")
-        statements = Statement.objects.select_related(
-            "negotiation", "speaker", "on_behalf_of", "source__publisher"
-        ).prefetch_related(Prefetch("claims", queryset=claims))
+        statements = Statement.objects.for_display()
         if not can_see_unpublished(self.request.user):
             statements = statements.published()
         return statements
@@ -314,7 +300,7 @@ class ClaimViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.ModelVie
     filter_backends = [DjangoFilterBackend]
 
     def get_queryset(self):
-        claims = Claim.objects.select_related(*CLAIM_RELATED)
+        claims = Claim.objects.with_targets()
         if not can_see_unpublished(self.request.user):
             claims = claims.published()
         return claims

@@ -76,6 +76,13 @@ class StatementQuerySet(models.QuerySet):
     def chronological(self) -> StatementQuerySet:
         return self.order_by("date_earliest", "date_latest", "pk")
 
+    def for_display(self) -> StatementQuerySet:
+        """Fetch what a statement row shows: people, source, and claims with their targets."""
+        claims = Claim.objects.with_targets().order_by("pk")
+        return self.select_related(
+            "negotiation", "speaker", "on_behalf_of", "source__publisher"
+        ).prefetch_related(models.Prefetch("claims", queryset=claims))
+
 
 class Statement(models.Model):
     # PROTECT on every link below: a published statement is the public record,
@@ -198,6 +205,12 @@ def _exactly_one_target() -> Q:
 class ClaimQuerySet(models.QuerySet):
     def published(self) -> ClaimQuerySet:
         return self.filter(statement__status=StatementStatus.PUBLISHED)
+
+    def with_targets(self) -> ClaimQuerySet:
+        """Fetch the subject and whichever target each claim has, in the same query."""
+        return self.select_related(
+            "subject", "issue", "demand__actor", "proposal", "provision__proposal"
+        )
 
 
 class Claim(models.Model):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +12,6 @@ from django.utils import timezone
 
 from negotiations import positions
 from negotiations.models import (
-    Claim,
     Demand,
     Issue,
     Negotiation,
@@ -25,7 +23,6 @@ from negotiations.models import (
     TargetType,
 )
 
-CLAIM_RELATED = ("subject", "issue", "demand__actor", "proposal", "provision__proposal")
 LATEST_CHANGES = 12
 
 
@@ -34,13 +31,8 @@ def get_negotiation_or_404(slug: str) -> Negotiation:
 
 
 def published_statements(negotiation: Negotiation):
-    claims = Claim.objects.select_related(*CLAIM_RELATED).order_by("pk")
     return (
-        Statement.objects.published()
-        .filter(negotiation=negotiation)
-        .select_related("speaker", "on_behalf_of", "source__publisher")
-        .prefetch_related(Prefetch("claims", queryset=claims))
-        .chronological()
+        Statement.objects.published().filter(negotiation=negotiation).for_display().chronological()
     )
 
 

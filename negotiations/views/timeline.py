@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import django_filters
 from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -175,13 +175,9 @@ class SearchForm(forms.Form):
 
 
 def _search_results(text: str) -> dict:
-    claims = Claim.objects.select_related(
-        "subject", "proposal", "provision__proposal", "demand", "issue"
-    )
     statements = (
         search_statements(Statement.objects.published(), text)
-        .select_related("negotiation", "speaker", "on_behalf_of", "source__publisher")
-        .prefetch_related(Prefetch("claims", queryset=claims))
+        .for_display()
         .order_by("-date_earliest", "-date_latest", "-pk")
     )
     alias_named = Q(name__icontains=text)
