@@ -153,6 +153,31 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
+# A broker that is down must not hold up the request that publishes: give up
+# fast, the outbox (negotiations.models.PendingRecompute) keeps the work.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Redis hands a task a killed worker had taken to another worker after this
+    # long. Webhook retries wait up to an hour; a shorter timeout would repeat them.
+    "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600),
+    "socket_connect_timeout": 2,
+}
+# The sweep recomputes what the outbox still holds after this long.
+RECOMPUTE_SWEEP_AFTER_SECONDS = envint("RECOMPUTE_SWEEP_AFTER_SECONDS", 60)
+RECOMPUTE_SWEEP_BATCH = 5000
+# Every periodic task, in one place (run by `celery -A config beat` or `worker -B`).
+CELERY_BEAT_SCHEDULE = {
+    "sweep-pending-recomputes": {
+        "task": "negotiations.tasks.sweep_pending_recomputes",
+        "schedule": float(envint("RECOMPUTE_SWEEP_EVERY_SECONDS", 60)),
+    },
+}
 
 # Webhooks and other outbound requests (negotiations/http.py, negotiations/webhooks.py).
 WEBHOOK_TIMEOUT_SECONDS = envint("WEBHOOK_TIMEOUT_SECONDS", 5)

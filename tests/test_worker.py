@@ -47,12 +47,13 @@ def _drop_connections() -> None:
 class Worker:
     """A `celery worker` process whose log lines are collected as they come."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], extra: list[str] | None = None) -> None:
         self.lines: list[str] = []
         self.process = subprocess.Popen(
             [
                 *(sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo"),
-                *("--loglevel", "info", "--without-gossip", "--without-mingle", "--purge"),
+                *("--loglevel", "info", "--without-gossip", "--without-mingle"),
+                *(extra if extra is not None else ["--purge"]),
             ],
             cwd=ROOT,
             env=env,
