@@ -756,7 +756,7 @@ def _trim_end(text: str, start: int, end: int) -> int:
 
 
 def _is_quote_only(text: str, start: int, end: int, quotes) -> bool:
-    inside = sum(min(end, q_end) - max(start, q_start) for q_start, q_end in quotes)
+    inside = sum(max(0, min(end, q_end) - max(start, q_start)) for q_start, q_end in quotes)
     return inside > 0 and inside >= 0.8 * len(text[start:end].strip())
 
 

@@ -42,8 +42,11 @@ class ArticleSubmitForm(forms.Form):
     def clean(self) -> dict:
         cleaned = super().clean()
         if bool(cleaned.get("url")) == bool((cleaned.get("text") or "").strip()):
-            raise forms.ValidationError(
-                "Give either the article's URL or its text, not both.", code="url_or_text"
+            self.add_error(
+                None,
+                forms.ValidationError(
+                    "Give either the article's URL or its text, not both.", code="url_or_text"
+                ),
             )
         if not cleaned.get("publisher") and not (cleaned.get("publisher_name") or "").strip():
             self.add_error(

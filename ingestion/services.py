@@ -24,6 +24,8 @@ def normalise_url(url: str) -> str:
     """Return the form of an address that decides whether two submissions are the same."""
     parts = urlsplit(url.strip())
     netloc = (parts.hostname or "").lower()
+    if ":" in netloc:
+        netloc = f"[{netloc}]"  # an IPv6 address keeps its brackets
     if parts.port and parts.port != {"http": 80, "https": 443}.get(parts.scheme.lower()):
         netloc += f":{parts.port}"
     # The fragment never reaches the server.
