@@ -232,11 +232,9 @@ class _NameIndex:
                 self.exact.setdefault(words, set()).add(number)
                 if actor.is_person and len(words) > 1:
                     for surname in _surname_forms(words):
-                        self.surnames.setdefault(surname[-1] if len(surname) == 1 else "", set())
                         self.exact.setdefault(surname, set()).add(number)
                         if len(surname) == 1:
                             self.surnames.setdefault(surname[0], set()).add(number)
-        self.surnames.pop("", None)
         self._fuzzy_cache: dict[str, int | None] = {}
 
     def _one(self, numbers: set[int] | None) -> KnownActor | None:
