@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "axes",
     "actors",
     "negotiations",
+    "ingestion",
 ]
 
 MIDDLEWARE = [
@@ -203,6 +204,10 @@ WEBHOOK_MAX_ATTEMPTS = envint("WEBHOOK_MAX_ATTEMPTS", 8)
 WEBHOOK_RETRY_BASE_SECONDS = float(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS") or 30)
 # Never reach private or loopback addresses from user-supplied URLs, except in tests.
 OUTBOUND_ALLOW_PRIVATE_ADDRESSES = envbool("OUTBOUND_ALLOW_PRIVATE_ADDRESSES", False)
+
+# Article ingestion (ingestion/fetching.py): limits on one fetched page.
+INGESTION_FETCH_TIMEOUT_SECONDS = envint("INGESTION_FETCH_TIMEOUT_SECONDS", 15)
+INGESTION_MAX_BYTES = envint("INGESTION_MAX_BYTES", 5_000_000)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
