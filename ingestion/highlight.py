@@ -28,3 +28,12 @@ def highlight(text: str, spans: Iterable[tuple[int, int, int]]) -> SafeString:
         position = end
     parts.append(escape(text[position:]))
     return mark_safe("".join(parts))  # noqa: S308 - every part above is escaped
+
+
+def excerpt(text: str, start: int, end: int, key: int, context: int = 240) -> SafeString:
+    """The span marked, with up to `context` characters of the article either side."""
+    first, last = max(0, start - context), min(len(text), end + context)
+    marked = highlight(text[first:last], [(start - first, end - first, key)])
+    before = "… " if first > 0 else ""
+    after = " …" if last < len(text) else ""
+    return format_html("{}{}{}", before, marked, after)

@@ -17,6 +17,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from ingestion.highlight import excerpt
 from negotiations.importer import MAX_FILE_BYTES, ImportFileError, import_statements, read_rows
 from negotiations.models import Statement, StatementStatus
 from negotiations.services import statement_transition
@@ -46,6 +47,8 @@ def review_queue(model_admin, request):
         return redirect(request.get_full_path())
     waiting = (
         Statement.objects.for_display()
+        # Statements drafted from an article show the passage they came from.
+        .select_related("ingestion_candidate__article")
         .filter(status=StatementStatus.IN_REVIEW)
         .order_by("updated_at", "pk")
     )
@@ -54,6 +57,7 @@ def review_queue(model_admin, request):
     submitted = _submitted_by([statement.pk for statement in statements])
     for statement in statements:
         statement.submitted = submitted.get(statement.pk)
+        statement.passage = _passage(statement)
     context = _context(
         model_admin,
         request,
@@ -64,6 +68,19 @@ def review_queue(model_admin, request):
         may_change=model_admin.has_change_permission(request),
     )
     return TemplateResponse(request, "admin/negotiations/statement/review_queue.html", context)
+
+
+def _passage(statement: Statement) -> dict | None:
+    candidate = getattr(statement, "ingestion_candidate", None)
+    if candidate is None:
+        return None
+    article = candidate.article
+    return {
+        "html": excerpt(article.text, candidate.start, candidate.end, candidate.pk),
+        "article": article,
+        "url": reverse("admin:ingestion_article_candidates", args=[article.pk])
+        + f"#candidate-{candidate.pk}",
+    }
 
 
 def _submitted_by(pks: list[int]) -> dict[int, object]:

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils.html import escape
 
 from ingestion import services
 from ingestion.models import Article, ArticleStatus, Candidate
@@ -321,6 +322,18 @@ def test_accept_submits_for_review_but_never_publishes(client, editor, extracted
     candidate.statement.refresh_from_db()
     assert candidate.statement.status == StatementStatus.IN_REVIEW
     assert not Statement.objects.filter(status=StatementStatus.PUBLISHED).exists()
+
+
+def test_the_review_queue_shows_the_passage_a_statement_was_drafted_from(client, editor, extracted):
+    candidate = extracted.candidates.order_by("start").first()
+    services.candidate_accept(candidate=candidate, user=editor)
+    client.force_login(editor)
+    page = client.get(reverse("admin:negotiations_statement_review")).content.decode()
+    passage = extracted.text[candidate.start : candidate.end]
+    assert f'<mark id="candidate-{candidate.pk}" class="candidate">' in page
+    assert escape(passage) in page
+    candidates = reverse("admin:ingestion_article_candidates", args=[extracted.pk])
+    assert f'href="{candidates}#candidate-{candidate.pk}"' in page
 
 
 def test_discard_deletes_only_a_draft(client, editor, reviewer, extracted):
