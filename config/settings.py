@@ -185,6 +185,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Redis hands a task a killed worker had taken to another worker after this
     # long. Webhook retries wait up to an hour; a shorter timeout would repeat them.
     "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600),
+    # Look for such tasks every 10 s (kombu's default looks every ~100 s).
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
     "socket_connect_timeout": 2,
 }
 # The sweep recomputes what the outbox still holds after this long.
