@@ -220,3 +220,12 @@ def test_saving_says_how_the_date_was_read(editor_client):
     assert "The date was read as late May 2024: some day from Tue 21 May 2024" in (
         response.content.decode()
     )
+
+
+def test_a_quote_without_a_source_is_a_form_error(editor_client):
+    issue, speaker = IssueFactory(), ActorFactory()
+    data = statement_form(issue, speaker, SourceFactory(), "2024-08-19", source="")
+    response = editor_client.post(reverse("admin:negotiations_statement_add"), data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["source"] == ["This field is required."]
+    assert not Statement.objects.exists()
