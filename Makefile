@@ -10,7 +10,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/parley
 # Development defaults; production sets DEBUG=false, SECRET_KEY and ALLOWED_HOSTS.
 export DEBUG ?= true
 
-.PHONY: run test install check-python lint format migrate demo worker clean
+.PHONY: run test install check-python lint format migrate demo worker beat clean
 
 check-python:
 	@if [ -z "$(PYTHON)" ] || ! $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
@@ -57,6 +57,9 @@ format: install
 
 worker: install
 	$(BIN)/celery -A config worker --loglevel=info
+
+beat: install
+	$(BIN)/celery -A config beat --loglevel=info
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .hypothesis

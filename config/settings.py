@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "actors",
     "negotiations",
     "ingestion",
+    "ops",
 ]
 
 MIDDLEWARE = [
@@ -199,7 +200,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "negotiations.tasks.sweep_pending_recomputes",
         "schedule": float(envint("RECOMPUTE_SWEEP_EVERY_SECONDS", 60)),
     },
+    # Proves to /healthz that a worker is consuming tasks (ops/tasks.py). A beat
+    # that nobody ran within 30 s is dropped, so a worker coming back after an
+    # outage does not work through a backlog of them.
+    "heartbeat": {"task": "ops.tasks.heartbeat", "schedule": 30.0, "options": {"expires": 30}},
 }
+# /healthz calls the worker stale when its last heartbeat is older than this (seconds).
+HEALTHZ_WORKER_MAX_AGE = envint("HEALTHZ_WORKER_MAX_AGE", 120)
 
 # Webhooks and other outbound requests (negotiations/http.py, negotiations/webhooks.py).
 WEBHOOK_TIMEOUT_SECONDS = envint("WEBHOOK_TIMEOUT_SECONDS", 5)
@@ -275,6 +282,8 @@ DRF_STANDARDIZED_ERRORS = {"ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True}
 # TLS must pass X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
+# A load balancer or container healthcheck probes /healthz over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
