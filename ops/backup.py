@@ -53,6 +53,7 @@ def exported_models() -> list[type[models.Model]]:
         get_user_model(),
         *apps.get_app_config("actors").get_models(),
         *apps.get_app_config("negotiations").get_models(),
+        *apps.get_app_config("ingestion").get_models(),
         apps.get_model("admin", "LogEntry"),
     ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import importlib
 import io
 import json
@@ -15,6 +16,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 
 from actors.models import Actor
+from ingestion import services
 from negotiations import tasks
 from negotiations.models import Statement, StatementStatus
 from negotiations.services import statement_transition
@@ -53,6 +55,14 @@ def recorded(django_user_model):
         subject=published[1].speaker,
     ).statement
     statement_transition(statement=draft, to="published", user=reviewer)
+    # An article drafted into statements, with the spans they came from.
+    services.article_submit(
+        negotiation=draft.negotiation,
+        published=datetime.date(2024, 8, 21),
+        text="Antony Blinken said on Monday that Israel had accepted the bridging proposal.",
+        publisher_name="Wire",
+        user=reviewer,
+    )
     LogEntry.objects.create(
         user=reviewer,
         content_type=ContentType.objects.get_for_model(Statement),
@@ -81,6 +91,7 @@ def test_an_export_imported_into_an_emptied_database_exports_identically(
     history_dates = list(HistoricalStatement.objects.order_by("pk").values_list("history_date"))
     assert HistoricalStatement.objects.filter(history_user=recorded).count() == 2
     assert before["negotiations.Position"] > 0
+    assert before["ingestion.Candidate"] > 0
 
     call_command("flush", interactive=False, verbosity=0)
     # A freshly migrated database has the two groups, under ids of its own.
