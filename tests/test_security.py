@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import base64
+import re
+import subprocess
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -62,3 +65,35 @@ def test_the_token_endpoint_locks_out_password_guessing(editor):
     assert "token" not in response.json()
     assert "Too many failed logins" in response.json()["errors"][0]["detail"]
     assert int(response["Retry-After"]) > 0
+
+
+SECRET_PATTERNS = {
+    "private key": re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
+    "AWS key": re.compile(r"AKIA[0-9A-Z]{16}"),
+    "GitHub token": re.compile(r"gh[pousr]_[A-Za-z0-9]{30,}"),
+    "Slack token": re.compile(r"xox[baprs]-[A-Za-z0-9-]{10,}"),
+    # A real-looking key; the development placeholders say they are not one.
+    "Django secret key": re.compile(
+        r"SECRET_KEY\s*=\s*['\"](?!change-me|insecure-|x{10})[^'\"]{30,}['\"]"
+    ),
+}
+
+
+def test_no_secrets_are_committed():
+    root = Path(__file__).resolve().parent.parent
+    try:
+        listed = subprocess.run(
+            ["git", "ls-files"], cwd=root, capture_output=True, text=True, check=True
+        ).stdout.split()
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("not a git checkout")
+    found = []
+    for name in listed:
+        path = root / name
+        if not path.is_file() or path.suffix in {".png", ".sqlite3"}:
+            continue
+        text = path.read_text(errors="ignore")
+        found += [
+            f"{name}: {kind}" for kind, pattern in SECRET_PATTERNS.items() if pattern.search(text)
+        ]
+    assert found == []
