@@ -8,7 +8,6 @@ else, and its own `celery worker` against the PostgreSQL test database.
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import signal
 import subprocess
@@ -17,12 +16,11 @@ import time
 import pytest
 from django.db import connection
 
-from config.celery import app
 from negotiations import positions
 from negotiations.models import PendingRecompute, Position, Stance, TargetType
 from tests.factories import ActorFactory, ClaimFactory, IssueFactory, StatementFactory
 from tests.test_outbox import closed_port
-from tests.test_worker import Worker, _drop_connections, wait_for
+from tests.workers import Worker, start_worker, tasks_sent_to, wait_for
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres, pytest.mark.redis]
 
@@ -76,38 +74,18 @@ def redis_server():
 
 
 @pytest.fixture
-def start_worker(redis_server):
-    """Start workers on the throwaway broker; send this process's tasks there too."""
-    database = connection.settings_dict
+def worker_on(redis_server):
+    """Start workers on the throwaway broker; this process's tasks go there too."""
     started: list[Worker] = []
 
     def start(*extra: str, **env: str) -> Worker:
-        worker = Worker(
-            {
-                **os.environ,
-                "DEBUG": "true",
-                "DATABASE_URL": (
-                    f"postgres://{database['USER']}:{database['PASSWORD'] or ''}@"
-                    f"{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/"
-                    f"{database['NAME']}"
-                ),
-                "CELERY_BROKER_URL": redis_server.url,
-                **env,
-            },
-            extra=list(extra),
-        )
-        started.append(worker)
-        wait_for(lambda: worker.logged(" ready."), timeout=60)
-        return worker
+        started.append(start_worker(redis_server.url, extra=list(extra), **env))
+        return started[-1]
 
-    saved = {"broker_url": app.conf.broker_url, "task_always_eager": app.conf.task_always_eager}
-    app.conf.update(broker_url=redis_server.url, task_always_eager=False)
-    _drop_connections()
-    yield start
-    app.conf.update(saved)
-    _drop_connections()
-    for worker in started:
-        worker.stop()
+    with tasks_sent_to(redis_server.url):
+        yield start
+        for worker in started:
+            worker.stop()
 
 
 def draft_claim():
@@ -133,13 +111,13 @@ def positions_equal_a_rebuild() -> bool:
     return stored == set(Position.objects.values_list(*fields))
 
 
-def test_a_worker_killed_in_the_middle_of_a_recompute_is_redelivered(start_worker):
+def test_a_worker_killed_in_the_middle_of_a_recompute_is_redelivered(worker_on):
     claim = draft_claim()
     key = (claim.subject_id, str(TargetType.ISSUE), claim.issue_id)  # as the task has it
     lock = int.from_bytes(
         hashlib.blake2b(repr(key).encode(), digest_size=8).digest(), "big", signed=True
     )
-    first = start_worker(CELERY_VISIBILITY_TIMEOUT="3")
+    first = worker_on(CELERY_VISIBILITY_TIMEOUT="3")
     with connection.cursor() as cursor:
         # Hold the pair's lock (positions._lock), so the task stops inside the recompute.
         cursor.execute("SELECT pg_advisory_lock(%s)", [lock])
@@ -152,7 +130,7 @@ def test_a_worker_killed_in_the_middle_of_a_recompute_is_redelivered(start_worke
     assert not Position.objects.exists()
     assert PendingRecompute.objects.exists()
 
-    second = start_worker(CELERY_VISIBILITY_TIMEOUT="3")
+    second = worker_on(CELERY_VISIBILITY_TIMEOUT="3")
     # The very task the killed worker held is handed to the new one and completes.
     assert task_id
     wait_for(lambda: second.logged(f"recompute_positions[{task_id}] succeeded"), timeout=90)
@@ -173,8 +151,8 @@ def _last_task_id(worker: Worker) -> str:
     return ""
 
 
-def test_publishing_while_the_broker_is_down_recomputes_once_it_is_back(redis_server, start_worker):
-    start_worker("--beat", RECOMPUTE_SWEEP_EVERY_SECONDS="1", RECOMPUTE_SWEEP_AFTER_SECONDS="1")
+def test_publishing_while_the_broker_is_down_recomputes_once_it_is_back(redis_server, worker_on):
+    worker_on("--beat", RECOMPUTE_SWEEP_EVERY_SECONDS="1", RECOMPUTE_SWEEP_AFTER_SECONDS="1")
     claims = [draft_claim() for _ in range(3)]
     redis_server.stop()
     started = time.monotonic()

@@ -7,14 +7,12 @@ import datetime
 import os
 
 import pytest
-from django.db import connection
 
-from config.celery import app
 from ingestion import services
 from ingestion.models import Article, ArticleStatus
 from tests.factories import ActorFactory, AffiliationFactory, NegotiationFactory, PersonFactory
 from tests.ingestion_support import Pages
-from tests.test_worker import Worker, _drop_connections, wait_for
+from tests.workers import running_worker, wait_for
 
 # Not 14: tests/test_worker.py uses that one, and the two may run side by side.
 BROKER_URL = os.environ.get("TEST_INGESTION_BROKER_URL", "redis://127.0.0.1:6379/13")
@@ -24,29 +22,8 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres, pyt
 
 @pytest.fixture
 def worker():
-    database = connection.settings_dict
-    worker = Worker(
-        {
-            **os.environ,
-            "DEBUG": "true",
-            "DATABASE_URL": (
-                f"postgres://{database['USER']}:{database['PASSWORD'] or ''}@"
-                f"{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/{database['NAME']}"
-            ),
-            "CELERY_BROKER_URL": BROKER_URL,
-            "OUTBOUND_ALLOW_PRIVATE_ADDRESSES": "true",
-        }
-    )
-    saved = {"broker_url": app.conf.broker_url, "task_always_eager": app.conf.task_always_eager}
-    app.conf.update(broker_url=BROKER_URL, task_always_eager=False)
-    _drop_connections()
-    try:
-        wait_for(lambda: worker.logged(" ready."), timeout=60)
+    with running_worker(BROKER_URL, OUTBOUND_ALLOW_PRIVATE_ADDRESSES="true") as worker:
         yield worker
-    finally:
-        app.conf.update(saved)
-        _drop_connections()
-        worker.stop()
 
 
 def test_the_worker_fetches_an_article_and_makes_draft_statements(worker):
