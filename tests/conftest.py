@@ -93,3 +93,23 @@ def _fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+def member(django_user_model, name: str, group: str | None, *, staff: bool = True):
+    """A user in one of the groups the migrations create (editor, reviewer), or in none."""
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(name, f"{name}@example.org", "pw", is_staff=staff)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return django_user_model.objects.get(pk=user.pk)  # no cached permissions
+
+
+@pytest.fixture
+def editor(django_user_model):
+    return member(django_user_model, "ed", "editor")
+
+
+@pytest.fixture
+def reviewer(django_user_model):
+    return member(django_user_model, "rev", "reviewer")

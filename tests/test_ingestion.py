@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils.html import escape
@@ -13,6 +12,7 @@ from django.utils.html import escape
 from ingestion import services
 from ingestion.models import Article, ArticleStatus, Candidate
 from negotiations.models import Source, Statement, StatementStatus
+from tests.conftest import member
 from tests.factories import (
     ActorFactory,
     AffiliationFactory,
@@ -52,23 +52,6 @@ def gaza():
     ProposalFactory(negotiation=negotiation, title="US bridging proposal", slug="bridging")
     IssueFactory(negotiation=negotiation, title="Philadelphi Corridor", slug="philadelphi")
     return negotiation
-
-
-def member(django_user_model, name: str, group: str | None, *, staff: bool = True):
-    user = django_user_model.objects.create_user(name, f"{name}@example.org", "pw", is_staff=staff)
-    if group:
-        user.groups.add(Group.objects.get(name=group))
-    return django_user_model.objects.get(pk=user.pk)
-
-
-@pytest.fixture
-def editor(django_user_model):
-    return member(django_user_model, "ed", "editor")
-
-
-@pytest.fixture
-def reviewer(django_user_model):
-    return member(django_user_model, "rev", "reviewer")
 
 
 def submit(negotiation, **kwargs):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -14,22 +13,6 @@ from negotiations.services import statement_transition
 from tests.factories import StatementFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def member(django_user_model, name: str, group: str):
-    user = django_user_model.objects.create_user(name, f"{name}@example.org", "pw", is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return django_user_model.objects.get(pk=user.pk)
-
-
-@pytest.fixture
-def editor(django_user_model):
-    return member(django_user_model, "ed", "editor")
-
-
-@pytest.fixture
-def reviewer(django_user_model):
-    return member(django_user_model, "rev", "reviewer")
 
 
 def test_the_roles_come_from_a_migration(editor, reviewer):
