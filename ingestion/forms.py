@@ -39,6 +39,13 @@ class ArticleSubmitForm(forms.Form):
     )
     language = forms.CharField(max_length=20, initial="en", help_text="E.g. en, ar, he.")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Most installations track one negotiation at a time: choose it.
+        only = list(Negotiation.objects.values_list("pk", flat=True)[:2])
+        if len(only) == 1:
+            self.fields["negotiation"].initial = only[0]
+
     def clean(self) -> dict:
         cleaned = super().clean()
         if bool(cleaned.get("url")) == bool((cleaned.get("text") or "").strip()):

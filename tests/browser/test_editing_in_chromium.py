@@ -103,3 +103,33 @@ def test_an_editor_enters_a_reviewer_publishes_and_the_timeline_shows_it(site, s
     assert QUOTE in row.inner_text()
     assert "Philadelphi Corridor" in row.locator(".claims").inner_text()
     save(analyst, "timeline-after-publish")
+
+
+ARTICLE = (
+    "Secretary of State Antony Brinken said on Monday that Israel had accepted the bridging "
+    "proposal.\n\n"
+    "Hamas rejected the bridging proposal on Tuesday, a spokesman said.\n"
+)
+
+
+def test_an_editor_pastes_an_article_and_reviews_the_drafts_in_their_passages(site, session):
+    editor = session("editor", site)
+    editor.goto(f"{site}/admin/ingestion/article/add/")
+    editor.fill("#id_text", ARTICLE)
+    editor.fill("#id_title", "Blinken in Tel Aviv")
+    editor.fill("#id_publisher_name", "Wire")
+    editor.fill("#id_published", "2024-08-21")
+    editor.get_by_role("button", name="Submit").click()
+    editor.wait_for_load_state()
+    save(editor, "admin-article-submitted")
+    editor.wait_for_selector("mark.candidate")
+    marks = editor.locator("mark.candidate")
+    assert marks.count() >= 2
+    assert "Brinken said on Monday" in marks.first.inner_text()
+    save(editor, "admin-article-candidates")
+
+    editor.get_by_role("button", name="Accept").first.click()
+    editor.goto(f"{site}/admin/negotiations/statement/review/")
+    passage = editor.locator(".review-passage mark")
+    assert "Brinken" in passage.first.inner_text()
+    save(editor, "admin-review-queue-with-passage")
