@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A lost database connection is a 503 with Retry-After, not a 500.
+    "config.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -218,7 +220,10 @@ SPECTACULAR_SETTINGS = {
         "negotiations.api.base.openapi_index_paths",
     ],
 }
-DRF_STANDARDIZED_ERRORS = {"ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True}
+DRF_STANDARDIZED_ERRORS = {
+    "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
+    "EXCEPTION_HANDLER_CLASS": "config.middleware.APIExceptionHandler",
+}
 
 # Security. Production mode (DEBUG off) is HTTPS-only; a proxy that terminates
 # TLS must pass X-Forwarded-Proto.
