@@ -133,8 +133,11 @@ def _proposal_saved(sender, instance: Proposal, raw: bool = False, **kwargs) -> 
 
 
 def bump_version_on_commit(**kwargs) -> None:
+    # Robust: if the database goes away right after the commit, the bump fails, and a
+    # failing hook would make Django skip the ones after it, among them the recompute
+    # of positions. A missed bump only delays ETags until the next write; it is logged.
     if not kwargs.get("raw"):
-        transaction.on_commit(DataVersion.bump)
+        transaction.on_commit(DataVersion.bump, robust=True)
 
 
 def connect_versioned(models) -> None:

@@ -10,14 +10,15 @@ import json
 import socket
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
 from django.db import OperationalError, connection
 from django.test import Client
 from knox.models import AuthToken
 
 from negotiations import positions
-from negotiations.models import Position, Stance
-from tests.factories import ActorFactory, ClaimFactory, IssueFactory
+from negotiations.models import DataVersion, Position, Stance
+from tests.factories import ActorFactory, ClaimFactory, IssueFactory, SourceFactory
 
 STATEMENTS = "/api/v1/statements/"
 
@@ -153,3 +154,47 @@ class TestCheckPositions:
         Position.objects.all().delete()
         with pytest.raises(CommandError, match="0 stale and 1 missing rows"):
             call_command("check_positions")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_version_bump_failing_after_commit_does_not_cost_the_positions_recompute(
+    django_user_model, monkeypatch
+):
+    """Seen in `make faults-postgres`: PostgreSQL went away between a statement's commit and
+    the on-commit hooks. The first hook (the data version) failed, and Django skipped the
+    rest, among them the recompute of the new claims' positions."""
+    issue, subject, source = IssueFactory(), ActorFactory(), SourceFactory()
+    user = django_user_model.objects.create_user("rita", "rita@example.org", "pw-for-tests")
+    codenames = ["add_statement", "publish_statement", "add_claim"]
+    user.user_permissions.add(*Permission.objects.filter(codename__in=codenames))
+
+    def database_gone() -> None:
+        raise OperationalError("server closed the connection unexpectedly")
+
+    token = AuthToken.objects.create(user)[1]
+    monkeypatch.setattr(DataVersion, "bump", database_gone)
+    response = Client().post(
+        STATEMENTS,
+        {
+            "negotiation": issue.negotiation.slug,
+            "speaker": subject.slug,
+            "date": "Aug 19, 2024",
+            "source": source.pk,
+            "quote": "We accept the proposal.",
+            "status": "published",
+            "claims": [
+                {
+                    "subject": subject.slug,
+                    "stance": "accepts",
+                    "basis": "own",
+                    "target_type": "issue",
+                    "target_id": issue.pk,
+                }
+            ],
+        },
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {token}",
+    )
+    assert Position.objects.filter(actor=subject, target_id=issue.pk).exists()
+    assert response.status_code == 201, response.content
