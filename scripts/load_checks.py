@@ -61,6 +61,8 @@ def lost_writes(port: int, dbname: str, acked: Acknowledged) -> dict[str, object
     return {
         "statements_acknowledged": len(acked.statements),
         "statements_in_database": in_db,
+        # Committed, but the answer was lost or a 503: not lost, though the client cannot know.
+        "statements_committed_unacknowledged": in_db - len(acked.statements & set(found)),
         "statements_lost": sorted(acked.statements - set(found)),
         # A claim may be gone for a good reason only if its statement is; none are deleted here.
         "claims_acknowledged": len(acked.claims),
