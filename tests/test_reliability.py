@@ -159,7 +159,7 @@ class TestCheckPositions:
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_version_bump_failing_after_commit_does_not_cost_the_positions_recompute(
-    django_user_model, monkeypatch
+    django_user_model, monkeypatch, caplog
 ):
     """Seen in `make faults-postgres`: PostgreSQL went away between a statement's commit and
     the on-commit hooks. The first hook (the data version) failed, and Django skipped the
@@ -198,3 +198,4 @@ def test_a_version_bump_failing_after_commit_does_not_cost_the_positions_recompu
     )
     assert Position.objects.filter(actor=subject, target_id=issue.pk).exists()
     assert response.status_code == 201, response.content
+    assert "Data version not bumped after a commit" in caplog.text
