@@ -277,3 +277,26 @@ def restarter(client: Client, at: float, marks: dict[str, float]) -> None:
     pg_ctl(FAULTS_CLUSTER, "restart")
     marks["restart_end"] = time.monotonic() - client.t0
     log(f"PostgreSQL is back at t={marks['restart_end']:.1f}s")
+
+
+def idle_restart(client: Client, catalogue: Catalogue) -> dict[str, object]:
+    """Restart PostgreSQL while nothing runs, then read and write: all must succeed at once.
+
+    Under load every worker meets the dead connection during the outage and drops it.
+    An idle one still holds it afterwards; `conn_health_checks` must replace it before use.
+    """
+    log("Restarting PostgreSQL again with no traffic")
+    pg_ctl(FAULTS_CLUSTER, "restart")
+    first = len(client.records)
+    for _ in range(4):  # three at a time, so that every gunicorn worker answers some
+        round_ = [
+            threading.Thread(target=client.call, args=("idle", "GET", path))
+            for path in ("/api/v1/statements/", f"/n/{NEGOTIATION}/", f"/n/{NEGOTIATION}/matrix/")
+        ]
+        for thread in round_:
+            thread.start()
+        for thread in round_:
+            thread.join()
+    created = create_statement(client, random.Random(0), catalogue)
+    statuses = [r.status for r in client.records[first:]]
+    return {"statuses": statuses, "statement_created": created is not None}

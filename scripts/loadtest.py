@@ -50,7 +50,16 @@ from load_services import (
     recreate_database,
     wait_until,
 )
-from load_traffic import NEGOTIATION, Catalogue, Client, racer, reader, restarter, writer
+from load_traffic import (
+    NEGOTIATION,
+    Catalogue,
+    Client,
+    idle_restart,
+    racer,
+    reader,
+    restarter,
+    writer,
+)
 
 PYTHON = sys.executable
 
@@ -200,6 +209,11 @@ def main() -> int:
         if summary["unexpected_4xx"]:
             failures.append(f"{summary['unexpected_4xx']} unexpected 4xx")
 
+        if faults:
+            result["idle_restart"] = idle = idle_restart(client, catalogue)
+            if set(idle["statuses"]) != {200, 201}:
+                failures.append(f"requests failed after an idle restart: {idle['statuses']}")
+
         log("Traffic done; waiting for the worker to drain")
         result["drain_seconds"] = round(wait_for_drain(180), 1)
         tasks_log = worker.output()
@@ -215,6 +229,7 @@ def main() -> int:
             "tracebacks": web_log.count("Traceback"),
             "worker_timeouts": web_log.count("WORKER TIMEOUT"),
             "logged_503s": web_log.count("answered 503"),
+            "version_bumps_missed": web_log.count("Data version not bumped"),
         }
         if result["gunicorn_log"]["tracebacks"] or result["gunicorn_log"]["worker_timeouts"]:
             failures.append(f"gunicorn logged {result['gunicorn_log']}")
@@ -256,7 +271,15 @@ def report(result: dict) -> None:
         f"{result.get('expected_4xx', 0):>6} {result.get('unexpected_4xx', 0):>7}   "
         f"{result.get('throughput_rps', 0)} requests/s"
     )
-    for key in ("outage", "drain_seconds", "worker", "gunicorn_log", "writes", "positions_check"):
+    for key in (
+        "outage",
+        "idle_restart",
+        "drain_seconds",
+        "worker",
+        "gunicorn_log",
+        "writes",
+        "positions_check",
+    ):
         if key in result:
             print(f"{key}: {json.dumps(result[key], default=str)}")
     verdict = "FAILED: " + "; ".join(result["failures"]) if result["failures"] else "OK"
