@@ -214,7 +214,7 @@ def main() -> int:
             if set(idle["statuses"]) != {200, 201}:
                 failures.append(f"requests failed after an idle restart: {idle['statuses']}")
 
-        log("Traffic done; waiting for the worker to drain")
+        log("Waiting for the worker to drain")
         result["drain_seconds"] = round(wait_for_drain(180), 1)
         tasks_log = worker.output()
         result["worker"] = {
