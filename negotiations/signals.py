@@ -16,7 +16,7 @@ import logging
 from collections.abc import Iterator
 from contextvars import ContextVar
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from kombu.exceptions import OperationalError as KombuOperationalError
@@ -162,9 +162,19 @@ def _proposal_saved(sender, instance: Proposal, raw: bool = False, **kwargs) -> 
 # Derived rows (Position) are bumped by positions.recompute and rebuild instead.
 
 
+def _bump_version() -> None:
+    # If the database goes away right after the commit, the bump fails; raising here
+    # would make Django skip the on-commit hooks after this one, among them the
+    # recompute of positions. A missed bump only delays ETags until the next write.
+    try:
+        DataVersion.bump()
+    except DatabaseError as error:
+        logger.error("Data version not bumped after a commit (%s: %s)", type(error).__name__, error)
+
+
 def bump_version_on_commit(**kwargs) -> None:
     if not kwargs.get("raw"):
-        transaction.on_commit(DataVersion.bump)
+        transaction.on_commit(_bump_version)
 
 
 def connect_versioned(models) -> None:
