@@ -113,3 +113,19 @@ def editor(django_user_model):
 @pytest.fixture
 def reviewer(django_user_model):
     return member(django_user_model, "rev", "reviewer")
+
+
+def create_groups_as_migrate_does() -> None:
+    """The editor and reviewer groups, as the migrations make them.
+
+    Transactional tests empty every table, data migrations' rows included.
+    """
+    import importlib
+
+    from django.apps import apps
+
+    for module, function in (
+        ("negotiations.migrations.0006_editor_and_reviewer_groups", "create_groups"),
+        ("ingestion.migrations.0002_editor_and_reviewer_permissions", "grant"),
+    ):
+        getattr(importlib.import_module(module), function)(apps, None)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import importlib
 import io
 import json
 from pathlib import Path
@@ -21,14 +20,10 @@ from negotiations import tasks
 from negotiations.models import Statement, StatementStatus
 from negotiations.services import statement_transition
 from ops import backup
+from tests.conftest import create_groups_as_migrate_does
 from tests.factories import ActorFactory, ClaimFactory, StatementFactory
 
 HistoricalStatement = apps.get_model("negotiations", "HistoricalStatement")
-
-
-def create_groups_as_migrate_does() -> None:
-    migration = importlib.import_module("negotiations.migrations.0006_editor_and_reviewer_groups")
-    migration.create_groups(apps, None)
 
 
 def row_counts() -> dict[str, int]:

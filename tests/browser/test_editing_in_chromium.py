@@ -10,6 +10,7 @@ from django.core.management import call_command
 
 from negotiations.models import Statement, StatementStatus
 from tests.browser.conftest import ARTIFACTS, SAVED
+from tests.conftest import create_groups_as_migrate_does
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -19,6 +20,7 @@ QUOTE = "Any agreement must hold on the ground, corridor included."
 @pytest.fixture
 def site(live_server, django_user_model):
     call_command("load_demo", verbosity=0)
+    create_groups_as_migrate_does()
     for name in ("editor", "reviewer"):
         user = django_user_model.objects.create_user(name, password="pw-for-tests", is_staff=True)
         user.groups.add(Group.objects.get(name=name))
