@@ -43,7 +43,8 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from collections.abc import Iterable
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -176,33 +177,72 @@ def claims_for(key: Key) -> list[Claim]:
     return claims
 
 
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """What the rules read of one claim: its place in the order, stance and basis."""
+
+    order: tuple
+    claim_id: int
+    statement_id: int
+    negotiation_id: int
+    date_earliest: datetime.date
+    date_latest: datetime.date
+    stance: int
+    basis: str
+
+
+def _fact(claim: Claim) -> Fact:
+    statement = claim.statement
+    return Fact(
+        order=_order(claim),
+        claim_id=claim.pk,
+        statement_id=statement.pk,
+        negotiation_id=statement.negotiation_id,
+        date_earliest=statement.date_earliest,
+        date_latest=statement.date_latest,
+        stance=claim.stance,
+        basis=claim.basis,
+    )
+
+
 def compute(key: Key) -> list[Position]:
     """Return the position history of one (actor, target) pair, unsaved, from the claims."""
+    return derive(key, [_fact(claim) for claim in claims_for(key)])
+
+
+def derive(key: Key, facts: list[Fact]) -> list[Position]:
+    """Return the positions of one pair from its claims (in order, rolled up), unsaved."""
     actor_id, target_type, target_id = key
-    claims = claims_for(key)
-    own = [c for c in claims if c.basis == Basis.OWN]
-    first_own = _order(own[0]) if own else None
-    setting = [
-        c
-        for c in claims
-        if c.basis == Basis.OWN
-        or (c.basis == Basis.ATTRIBUTED and (first_own is None or _order(c) < first_own))
-    ]
-    setting_ids = {c.pk for c in setting}
-    others = [c for c in claims if c.pk not in setting_ids]
+    first_own = next((f.order for f in facts if f.basis == Basis.OWN), None)
+    setting, others = [], []
+    for fact in facts:
+        if fact.basis == Basis.OWN or (
+            fact.basis == Basis.ATTRIBUTED and (first_own is None or fact.order < first_own)
+        ):
+            setting.append(fact)
+        else:
+            others.append(fact)
     if not setting:
         return []
-    negotiation_id = setting[0].statement.negotiation_id
+    # `others` is in date_latest order (the order starts with it), so the claims
+    # dated while a position stood are one slice, found by bisection; per-sign
+    # running counts then say whether the slice holds a disagreeing stance. A
+    # scan of every other claim for every position is quadratic in a long history.
+    other_dates = [f.date_latest for f in others]
+    running = {-1: [0], 0: [0], 1: [0]}
+    for fact in others:
+        sign = _sign(fact.stance)
+        for s, counts in running.items():
+            counts.append(counts[-1] + (s == sign))
+    negotiation_id = setting[0].negotiation_id
     rows, previous = [], None
-    for seq, claim in enumerate(setting):
-        statement = claim.statement
-        until = setting[seq + 1].statement.date_latest if seq + 1 < len(setting) else None
-        contested = any(
-            statement.date_earliest <= other.statement.date_latest
-            and (until is None or other.statement.date_latest < until)
-            and _sign(other.stance) != _sign(claim.stance)
-            for other in others
-        )
+    for seq, fact in enumerate(setting):
+        low = bisect_left(other_dates, fact.date_earliest)
+        high = len(others)
+        if seq + 1 < len(setting):
+            high = bisect_left(other_dates, setting[seq + 1].date_latest)
+        same = running[_sign(fact.stance)]
+        contested = high > low and (high - low) > same[high] - same[low]
         rows.append(
             Position(
                 negotiation_id=negotiation_id,
@@ -210,19 +250,86 @@ def compute(key: Key) -> list[Position]:
                 target_type=target_type,
                 target_id=target_id,
                 seq=seq,
-                claim_id=claim.pk,
-                statement_id=statement.pk,
-                date_earliest=statement.date_earliest,
-                date_latest=statement.date_latest,
-                stance=claim.stance,
-                basis=claim.basis,
+                claim_id=fact.claim_id,
+                statement_id=fact.statement_id,
+                date_earliest=fact.date_earliest,
+                date_latest=fact.date_latest,
+                stance=fact.stance,
+                basis=fact.basis,
                 previous_stance=previous,
-                change=classify(previous, claim.stance, target_type),
+                change=classify(previous, fact.stance, target_type),
                 contested=contested,
             )
         )
-        previous = claim.stance
+        previous = fact.stance
     return rows
+
+
+_PUBLISHED_CLAIMS = """
+    SELECT c.id, c.statement_id, s.date_earliest, s.date_latest, c.subject_id,
+           c.issue_id, c.demand_id, c.provision_id, c.proposal_id, c.stance, c.basis
+    FROM negotiations_claim c
+    JOIN negotiations_statement s ON s.id = c.statement_id
+    WHERE s.status = 'published' AND s.negotiation_id = %s
+"""
+
+
+def derive_negotiation(negotiation_id: int) -> Iterator[tuple[Key, list[Position]]]:
+    """Yield every pair of a negotiation with its positions, from one read of its claims.
+
+    The same rules as `compute`, applied to all pairs at once: rebuilding a
+    million statements pair by pair would be a query per pair.
+    """
+    provisions = Provision.objects.filter(proposal__negotiation=negotiation_id).values_list(
+        "pk", "proposal", "issue"
+    )
+    provision_proposal, provision_issue = {}, {}
+    proposal_issues: dict[int, set[int]] = {}
+    for pk, proposal_id, issue_id in provisions:
+        provision_proposal[pk], provision_issue[pk] = proposal_id, issue_id
+        if issue_id:
+            proposal_issues.setdefault(proposal_id, set()).add(issue_id)
+    superseded = superseded_on(negotiation_id)
+
+    def rolls_up(proposal_id: int, date_latest: datetime.date) -> bool:
+        return proposal_id not in superseded or date_latest < superseded[proposal_id]
+
+    groups: dict[Key, list[Fact]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(_PUBLISHED_CLAIMS, [negotiation_id])
+        for row in cursor.fetchall():
+            claim_id, statement_id, earliest, latest, subject = row[:5]
+            issue, demand, provision, proposal, stance, basis = row[5:]
+            if issue:
+                kind, keys = "issue", [(subject, TargetType.ISSUE, issue)]
+            elif demand:
+                kind, keys = "demand", [(subject, TargetType.DEMAND, demand)]
+            elif provision:
+                kind, keys = "provision", [(subject, TargetType.PROVISION, provision)]
+                if provision_issue.get(provision) and rolls_up(
+                    provision_proposal[provision], latest
+                ):
+                    keys.append((subject, TargetType.ISSUE, provision_issue[provision]))
+            else:
+                kind, keys = "proposal", [(subject, TargetType.PROPOSAL, proposal)]
+                if rolls_up(proposal, latest):
+                    keys += [
+                        (subject, TargetType.ISSUE, i) for i in proposal_issues.get(proposal, ())
+                    ]
+            fact = Fact(
+                order=(latest, earliest, _SPECIFICITY[kind], statement_id, claim_id),
+                claim_id=claim_id,
+                statement_id=statement_id,
+                negotiation_id=negotiation_id,
+                date_earliest=earliest,
+                date_latest=latest,
+                stance=stance,
+                basis=basis,
+            )
+            for key in keys:
+                groups.setdefault(key, []).append(fact)
+    for key in sorted(groups):
+        yield key, derive(key, sorted(groups.pop(key), key=lambda f: f.order))
 
 
 def _fingerprint(row: Position) -> tuple:
@@ -336,19 +443,56 @@ def all_keys(negotiation: Negotiation | None = None) -> set[Key]:
 
 def rebuild(negotiation: Negotiation | None = None, progress=None) -> int:
     """Throw the stored positions away and derive them again; return the row count."""
-    keys = sorted(all_keys(negotiation))
+    scope = [negotiation.pk] if negotiation else Negotiation.objects.values_list("pk", flat=True)
     with transaction.atomic():
         stale = Position.objects.all()
         if negotiation is not None:
             stale = stale.filter(negotiation=negotiation)
         stale.delete()
-        count = 0
-        for key in keys:
-            count += len(Position.objects.bulk_create(compute(key)))
-            if progress:
-                progress(1)
+        count, batch = 0, []
+        for negotiation_id in list(scope):
+            for _key, rows in derive_negotiation(negotiation_id):
+                batch += rows
+                if len(batch) >= 20_000:
+                    count += write_positions(batch)
+                    batch = []
+                if progress:
+                    progress(1)
+        count += write_positions(batch)
         transaction.on_commit(DataVersion.bump)
     return count
+
+
+_POSITION_COLUMNS = (
+    "negotiation_id",
+    "actor_id",
+    "target_type",
+    "target_id",
+    "seq",
+    "claim_id",
+    "statement_id",
+    "date_earliest",
+    "date_latest",
+    "stance",
+    "basis",
+    "previous_stance",
+    "change",
+    "contested",
+)
+
+
+def write_positions(rows: list[Position]) -> int:
+    """Insert new position rows: with COPY on PostgreSQL, in batches elsewhere."""
+    if not rows:
+        return 0
+    if connection.vendor != "postgresql":
+        return len(Position.objects.bulk_create(rows, batch_size=1000))
+    table = Position._meta.db_table
+    sql = f"COPY {table} ({', '.join(_POSITION_COLUMNS)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row([getattr(row, column) for column in _POSITION_COLUMNS])
+    return len(rows)
 
 
 # Reading -------------------------------------------------------------------
