@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 
 from actors.models import Actor
 from negotiations.models import (
@@ -551,13 +552,14 @@ def history(actor: Actor, target: Target) -> list[Position]:
     )
 
 
-def changes(
+def changes_queryset(
     negotiation: Negotiation,
     since: datetime.date | None = None,
     until: datetime.date | None = None,
     target_types: Iterable[str] | None = None,
-) -> list[Position]:
-    """Return every change dated (by date_latest) within since..until, newest first."""
+):
+    """Return the changes dated (by date_latest) within since..until, newest first, lazily:
+    a page of them is read with LIMIT on the index position_changes."""
     rows = Position.objects.changes().filter(negotiation=negotiation)
     if since:
         rows = rows.filter(date_latest__gte=since)
@@ -565,9 +567,19 @@ def changes(
         rows = rows.filter(date_latest__lte=until)
     if target_types is not None:
         rows = rows.filter(target_type__in=list(target_types))
-    return list(
-        rows.select_related("actor", "statement__speaker").order_by("-date_latest", "-seq", "-pk")
+    return rows.select_related("actor", "statement__speaker").order_by(
+        "-date_latest", "-seq", "-pk"
     )
+
+
+def changes(
+    negotiation: Negotiation,
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+    target_types: Iterable[str] | None = None,
+) -> list[Position]:
+    """Return every change dated (by date_latest) within since..until, newest first."""
+    return list(changes_queryset(negotiation, since, until, target_types))
 
 
 @dataclass
@@ -600,26 +612,85 @@ def convergence(stances: list[int]) -> str:
     return Convergence.APART
 
 
+# The newest row on or before as_of of each pair, one index descent per pair
+# (index position_latest), instead of sorting every row of the negotiation:
+# the pairs come from a loose index scan (each step jumps to the next pair),
+# or, when the actors and the target type are given, from their cross product.
+_PAIRS_SKIP_SCAN = """
+    WITH RECURSIVE pair AS (
+        (SELECT actor_id, target_type, target_id FROM negotiations_position
+         WHERE negotiation_id = %s
+         ORDER BY actor_id, target_type, target_id LIMIT 1)
+        UNION ALL
+        SELECT next.* FROM pair, LATERAL (
+            SELECT p.actor_id, p.target_type, p.target_id FROM negotiations_position p
+            WHERE p.negotiation_id = %s
+              AND (p.actor_id, p.target_type, p.target_id)
+                  > (pair.actor_id, pair.target_type, pair.target_id)
+            ORDER BY p.actor_id, p.target_type, p.target_id LIMIT 1
+        ) next
+    )
+"""
+_PAIRS_GIVEN = """
+    WITH pair AS (
+        SELECT actor_id, %s::varchar AS target_type, target_id
+        FROM unnest(%s::bigint[]) AS actor(actor_id)
+        CROSS JOIN unnest(%s::bigint[]) AS target(target_id)
+    )
+"""
+_NEWEST_OF_EACH_PAIR = """
+    SELECT newest.id FROM pair, LATERAL (
+        SELECT p.id FROM negotiations_position p
+        WHERE p.negotiation_id = %s AND p.actor_id = pair.actor_id
+          AND p.target_type = pair.target_type AND p.target_id = pair.target_id
+          AND p.date_latest <= %s
+        ORDER BY p.date_latest DESC, p.seq DESC LIMIT 1
+    ) newest
+"""
+
+
+def _target_ids(negotiation: Negotiation, target_type: str) -> list[int]:
+    model = {"issue": Issue, "proposal": Proposal, "provision": Provision, "demand": Demand}
+    rows = model[target_type].objects.all()
+    if target_type == TargetType.PROVISION:
+        return list(rows.filter(proposal__negotiation=negotiation).values_list("pk", flat=True))
+    if target_type == TargetType.DEMAND:
+        return list(rows.filter(issue__negotiation=negotiation).values_list("pk", flat=True))
+    return list(rows.filter(negotiation=negotiation).values_list("pk", flat=True))
+
+
 def latest_positions(
     negotiation: Negotiation,
     as_of: datetime.date,
     actor_ids: Iterable[int] | None = None,
     target_type: str | None = None,
+    target_ids: Iterable[int] | None = None,
 ) -> list[Position]:
     """Return the newest position on or before as_of of each (actor, target) pair."""
     rows = Position.objects.filter(negotiation=negotiation, date_latest__lte=as_of)
     if actor_ids is not None:
+        actor_ids = list(actor_ids)
         rows = rows.filter(actor_id__in=actor_ids)
     if target_type is not None:
         rows = rows.filter(target_type=target_type)
     rows = rows.select_related("actor")
     pair = ("actor_id", "target_type", "target_id")
     if connection.vendor == "postgresql":
-        return list(rows.order_by(*pair, "-seq").distinct(*pair))
-    newest: dict[tuple, Position] = {}
+        newest_params = [negotiation.pk, as_of]
+        if actor_ids is not None and target_type is not None:
+            if target_ids is None:
+                target_ids = _target_ids(negotiation, target_type)
+            sql = _PAIRS_GIVEN + _NEWEST_OF_EACH_PAIR
+            params = [target_type, actor_ids, list(target_ids), *newest_params]
+        else:
+            sql = _PAIRS_SKIP_SCAN + _NEWEST_OF_EACH_PAIR
+            params = [negotiation.pk, negotiation.pk, *newest_params]
+        # Constant SQL; every value is a bound parameter.
+        return list(rows.filter(pk__in=RawSQL(sql, params)).order_by(*pair))  # noqa: S611
+    newest_rows: dict[tuple, Position] = {}
     for row in rows.order_by("seq"):
-        newest[row.actor_id, row.target_type, row.target_id] = row
-    return sorted(newest.values(), key=lambda row: tuple(getattr(row, f) for f in pair))
+        newest_rows[row.actor_id, row.target_type, row.target_id] = row
+    return sorted(newest_rows.values(), key=lambda row: tuple(getattr(row, f) for f in pair))
 
 
 def matrix(negotiation: Negotiation, as_of: datetime.date) -> Matrix:
@@ -629,7 +700,9 @@ def matrix(negotiation: Negotiation, as_of: datetime.date) -> Matrix:
         for p in negotiation.participants.filter(role=ParticipantRole.PARTY).select_related("actor")
     ]
     issues = list(negotiation.issues.all())
-    rows = latest_positions(negotiation, as_of, [p.pk for p in parties], TargetType.ISSUE)
+    rows = latest_positions(
+        negotiation, as_of, [p.pk for p in parties], TargetType.ISSUE, [i.pk for i in issues]
+    )
     cells = {(row.actor_id, row.target_id): row for row in rows}
     return Matrix(
         as_of=as_of,
