@@ -15,6 +15,7 @@ from urllib.parse import quote, urlencode
 
 from django.db import connection
 
+from negotiations import positions
 from negotiations.models import (
     Issue,
     Negotiation,
@@ -53,22 +54,32 @@ LEFT JOIN actors_actor pub ON pub.id = src.publisher_id
 """
 
 ISSUE_CLAIMS = """
-s.id IN (SELECT c.statement_id FROM negotiations_claim c
-         LEFT JOIN negotiations_demand d ON d.id = c.demand_id
-         LEFT JOIN negotiations_provision pv ON pv.id = c.provision_id
-         WHERE c.issue_id = %(issue)s OR d.issue_id = %(issue)s OR pv.issue_id = %(issue)s
-            OR c.proposal_id IN (SELECT proposal_id FROM negotiations_provision
-                                 WHERE issue_id = %(issue)s))
+s.negotiation_id = (SELECT negotiation_id FROM negotiations_issue WHERE id = %(issue)s)
+AND EXISTS (SELECT 1 FROM negotiations_claim c WHERE c.statement_id = s.id
+            AND (c.issue_id = %(issue)s
+                 OR c.demand_id IN (SELECT id FROM negotiations_demand WHERE issue_id = %(issue)s)
+                 OR c.provision_id IN (SELECT id FROM negotiations_provision
+                                       WHERE issue_id = %(issue)s)
+                 OR c.proposal_id IN (SELECT proposal_id FROM negotiations_provision
+                                      WHERE issue_id = %(issue)s)))
 """
 
-POSITION_SQL = """
-SELECT DISTINCT ON (p.actor_id, p.target_type, p.target_id)
-       a.slug AS actor, p.target_type, p.target_id, p.seq, p.stance, p.previous_stance,
+# The newest position of each pair as of a date, by the same loose index scan
+# (or cross product of parties and issues) as negotiations.positions, with the
+# actor's slug joined in.
+POSITION_COLUMNS = """
+SELECT a.slug AS actor, p.target_type, p.target_id, p.seq, p.stance, p.previous_stance,
        p.change, p.basis, p.contested, p.date_earliest, p.date_latest, p.statement_id, p.claim_id
 FROM negotiations_position p JOIN actors_actor a ON a.id = p.actor_id
-WHERE p.negotiation_id = %(negotiation)s AND p.date_latest <= %(as_of)s {extra}
-ORDER BY p.actor_id, p.target_type, p.target_id, p.seq DESC
+WHERE p.id IN ({newest})
+ORDER BY p.actor_id, p.target_type, p.target_id
 """
+ALL_PAIRS = POSITION_COLUMNS.format(
+    newest=positions._PAIRS_SKIP_SCAN + positions._NEWEST_OF_EACH_PAIR
+)
+GIVEN_PAIRS = POSITION_COLUMNS.format(
+    newest=positions._PAIRS_GIVEN + positions._NEWEST_OF_EACH_PAIR
+)
 
 
 def _cursor(position: datetime.date, offset: int) -> str:
@@ -106,7 +117,8 @@ def build() -> list[Case]:
     )
     statements_where = f"WHERE s.status = 'published' AND {ISSUE_CLAIMS}"
     slug = negotiation.slug
-    word = "welcomes"
+    # A name, as people search: one side's movement, in one negotiation's statements.
+    word = f"A{slug.rsplit('-', 1)[1]} movement"
     return [
         Case(
             "API statements ?issue= (first page)",
@@ -130,16 +142,14 @@ def build() -> list[Case]:
         Case(
             "API positions ?as_of=",
             f"/api/v1/negotiations/{slug}/positions/?as_of={as_of}",
-            POSITION_SQL.format(extra="") + " LIMIT 50",
-            ids,
+            ALL_PAIRS + " LIMIT 50",
+            [negotiation.pk, negotiation.pk, negotiation.pk, as_of],
         ),
         Case(
             "API matrix ?as_of=",
             f"/api/v1/negotiations/{slug}/matrix/?as_of={as_of}",
-            POSITION_SQL.format(
-                extra="AND p.target_type = 'issue' AND p.actor_id = ANY(%(parties)s)"
-            ),
-            {**ids, "parties": parties},
+            GIVEN_PAIRS,
+            ["issue", parties, [i.pk for i in issues], negotiation.pk, as_of],
         ),
         Case(
             "API changes ?since=&until=",
@@ -175,14 +185,12 @@ def build() -> list[Case]:
         Case(
             "page: matrix ?as_of=",
             f"/n/{slug}/matrix/?as_of={as_of}",
-            POSITION_SQL.format(
-                extra="AND p.target_type = 'issue' AND p.actor_id = ANY(%(parties)s)"
-            ),
-            {**ids, "parties": parties},
+            GIVEN_PAIRS,
+            ["issue", parties, [i.pk for i in issues], negotiation.pk, as_of],
         ),
         Case(
             "page: search",
-            f"/search/?q={word}",
+            f"/search/?q={quote(word)}",
             f"""{STATEMENT_SQL} WHERE s.status = 'published' AND
                 to_tsvector('simple'::regconfig, coalesce(s.quote, '') || ' ' ||
                   coalesce(s.translation, '') || ' ' || coalesce(s.summary, ''))
