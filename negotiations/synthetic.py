@@ -304,7 +304,8 @@ def generate(
     counts = Counts(negotiations=negotiations)
     with transaction.atomic():
         casts = [
-            _cast(rng, tag, n, datetime.date(2000, 1, 1) + datetime.timedelta(days=400 * n))
+            # Talks that overlap in time, spread over the years 2000-2022.
+            _cast(rng, tag, n, datetime.date(2000, 1, 1) + datetime.timedelta(days=97 * n % 8000))
             for n in range(negotiations)
         ]
         shares = [statements // negotiations] * negotiations
