@@ -50,5 +50,5 @@ class Command(BaseCommand):
                 f"Loaded {counts.negotiations} negotiations, {counts.statements} statements, "
                 f"{counts.claims} claims, {counts.sources} sources in {loaded - started:.1f} s; "
                 f"{position_count} positions in {built - loaded:.1f} s; "
-                f"ANALYZE in {done - built:.1f} s; {done - started:.1f} s in all."
+                f"VACUUM ANALYZE in {done - built:.1f} s; {done - started:.1f} s in all."
             )
