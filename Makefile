@@ -10,7 +10,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/parley
 # Development defaults; production sets DEBUG=false, SECRET_KEY and ALLOWED_HOSTS.
 export DEBUG ?= true
 
-.PHONY: run test install check-python lint format migrate demo worker clean bench
+.PHONY: run test install check-python lint format migrate demo worker beat clean loadtest faults-postgres bench
 
 check-python:
 	@if [ -z "$(PYTHON)" ] || ! $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
@@ -64,6 +64,21 @@ bench: install
 
 worker: install
 	$(BIN)/celery -A config worker --loglevel=info
+
+beat: install
+	$(BIN)/celery -A config beat --loglevel=info
+
+# Reliability (README, "Reliability"): gunicorn and a Celery worker under mixed load on a
+# scratch database; they start PostgreSQL and Redis if down. CI runs the short variants:
+# make loadtest DURATION=20; make faults-postgres DURATION=30.
+loadtest: DURATION ?= 120
+loadtest: install
+	$(BIN)/python scripts/loadtest.py --duration $(DURATION)
+
+# The same on a PostgreSQL cluster of its own (port 5433, created if missing), restarted mid-run.
+faults-postgres: DURATION ?= 60
+faults-postgres: install
+	$(BIN)/python scripts/loadtest.py --restart-postgres --duration $(DURATION)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .hypothesis

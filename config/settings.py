@@ -7,6 +7,7 @@ redirect to HTTPS. `make run` and `make test` set DEBUG=true.
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
@@ -74,8 +75,11 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "drf_standardized_errors",
     "simple_history",
+    "axes",
     "actors",
     "negotiations",
+    "ingestion",
+    "ops",
 ]
 
 MIDDLEWARE = [
@@ -89,7 +93,25 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A lost database connection is a 503 with Retry-After, not a 500.
+    "config.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into a 429.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Login throttling (django-axes) for the admin and the API's token endpoint
+# (HTTP Basic): after AXES_FAILURE_LIMIT failures a username is locked out from
+# that address for AXES_COOLOFF_MINUTES; a success resets the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no banner on every manage.py command; attempts are in the admin
+
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -153,6 +175,40 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
+# A broker that is down must not hold up the request that publishes: give up
+# fast, the outbox (negotiations.models.PendingRecompute) keeps the work.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Redis hands a task a killed worker had taken to another worker after this
+    # long. Webhook retries wait up to an hour; a shorter timeout would repeat them.
+    "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600),
+    # Look for such tasks every 10 s (kombu's default looks every ~100 s).
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
+    "socket_connect_timeout": 2,
+}
+# The sweep recomputes what the outbox still holds after this long.
+RECOMPUTE_SWEEP_AFTER_SECONDS = envint("RECOMPUTE_SWEEP_AFTER_SECONDS", 60)
+RECOMPUTE_SWEEP_BATCH = 5000
+# Every periodic task, in one place (run by `celery -A config beat` or `worker -B`).
+CELERY_BEAT_SCHEDULE = {
+    "sweep-pending-recomputes": {
+        "task": "negotiations.tasks.sweep_pending_recomputes",
+        "schedule": float(envint("RECOMPUTE_SWEEP_EVERY_SECONDS", 60)),
+    },
+    # Proves to /healthz that a worker is consuming tasks (ops/tasks.py). A beat
+    # that nobody ran within 30 s is dropped, so a worker coming back after an
+    # outage does not work through a backlog of them.
+    "heartbeat": {"task": "ops.tasks.heartbeat", "schedule": 30.0, "options": {"expires": 30}},
+}
+# /healthz calls the worker stale when its last heartbeat is older than this (seconds).
+HEALTHZ_WORKER_MAX_AGE = envint("HEALTHZ_WORKER_MAX_AGE", 120)
 
 # Webhooks and other outbound requests (negotiations/http.py, negotiations/webhooks.py).
 WEBHOOK_TIMEOUT_SECONDS = envint("WEBHOOK_TIMEOUT_SECONDS", 5)
@@ -160,6 +216,10 @@ WEBHOOK_MAX_ATTEMPTS = envint("WEBHOOK_MAX_ATTEMPTS", 8)
 WEBHOOK_RETRY_BASE_SECONDS = float(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS") or 30)
 # Never reach private or loopback addresses from user-supplied URLs, except in tests.
 OUTBOUND_ALLOW_PRIVATE_ADDRESSES = envbool("OUTBOUND_ALLOW_PRIVATE_ADDRESSES", False)
+
+# Article ingestion (ingestion/fetching.py): limits on one fetched page.
+INGESTION_FETCH_TIMEOUT_SECONDS = envint("INGESTION_FETCH_TIMEOUT_SECONDS", 15)
+INGESTION_MAX_BYTES = envint("INGESTION_MAX_BYTES", 5_000_000)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -218,12 +278,17 @@ SPECTACULAR_SETTINGS = {
         "negotiations.api.base.openapi_index_paths",
     ],
 }
-DRF_STANDARDIZED_ERRORS = {"ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True}
+DRF_STANDARDIZED_ERRORS = {
+    "ENABLE_IN_DEBUG_FOR_UNHANDLED_EXCEPTIONS": True,
+    "EXCEPTION_HANDLER_CLASS": "config.middleware.APIExceptionHandler",
+}
 
 # Security. Production mode (DEBUG off) is HTTPS-only; a proxy that terminates
 # TLS must pass X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
+# A load balancer or container healthcheck probes /healthz over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG

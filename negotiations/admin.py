@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import datetime
+from contextlib import suppress
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.urls import reverse
+from django.http import JsonResponse
+from django.urls import path, reverse, reverse_lazy
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from actors.models import resolve_side
+from negotiations import targets
+from negotiations.admin_views import import_upload, review_queue
 from negotiations.dates import FuzzyDate, FuzzyDateError, parse_fuzzy_date
 from negotiations.models import (
+    TARGET_FIELDS,
     Claim,
     Delivery,
     DeliveryAttempt,
@@ -57,10 +62,17 @@ class FuzzyDateAdminForm(forms.ModelForm):
         earliest = getattr(self.instance, f"{prefix}_earliest")
         latest = getattr(self.instance, f"{prefix}_latest")
         if earliest and latest:
-            self.initial["fuzzy_date"] = str(FuzzyDate(earliest, latest))
+            stored = FuzzyDate(earliest, latest)
+            self.initial["fuzzy_date"] = str(stored)
+            self._show_reading(stored)
 
     def reference_date(self, cleaned_data: dict) -> datetime.date | None:
         return None
+
+    def _show_reading(self, value: FuzzyDate) -> None:
+        # The editor sees how the text was read before trusting it.
+        how = self.base_fields["fuzzy_date"].help_text
+        self.fields["fuzzy_date"].help_text = f"Read as {value.reading()}. {how}"
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -71,6 +83,7 @@ class FuzzyDateAdminForm(forms.ModelForm):
             except FuzzyDateError as error:
                 self.add_error("fuzzy_date", forms.ValidationError(str(error), code="invalid"))
             else:
+                self._show_reading(value)
                 prefix = self.fuzzy_date_prefix
                 setattr(self.instance, f"{prefix}_earliest", value.earliest)
                 setattr(self.instance, f"{prefix}_latest", value.latest)
@@ -203,10 +216,111 @@ class SourceAdmin(admin.ModelAdmin):
         return source.publisher_display
 
 
+class ClaimTargetSelect(forms.Select):
+    """One searchable box for the four kinds of target (static/negotiations/claim-targets.js).
+
+    It asks StatementAdmin.targets_view for matches within the negotiation chosen
+    in the statement form; only the current choice is rendered in the page.
+    """
+
+    class Media:
+        css = {"screen": ["admin/css/vendor/select2/select2.css", "admin/css/autocomplete.css"]}
+        js = [
+            "admin/js/vendor/jquery/jquery.js",
+            "admin/js/vendor/select2/select2.full.js",
+            "admin/js/jquery.init.js",
+            "negotiations/claim-targets.js",
+        ]
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            choices=[("", "")],
+            attrs={
+                "class": "claim-target",
+                "data-url": reverse_lazy("admin:negotiations_statement_targets"),
+                "data-placeholder": "Search proposals, provisions, demands, issues",
+                **(attrs or {}),
+            },
+        )
+
+
+class ClaimInlineForm(forms.ModelForm):
+    """A claim with one target box, and a subject that defaults to the speaker's side."""
+
+    target = forms.CharField(
+        widget=ClaimTargetSelect,
+        help_text="A proposal, provision, demand or issue of the statement's negotiation.",
+    )
+
+    class Meta:
+        model = Claim
+        fields = ["subject", "target", "stance", "basis"]
+        help_texts = {"subject": "Whose position. Left empty: the speaker's side on that date."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["subject"].required = False
+        target = self.instance.target if self.instance.pk else None
+        if target is not None:
+            self.initial["target"] = targets.key(target)
+            self.fields["target"].widget.choices = [
+                ("", ""),
+                (targets.key(target), targets.label(target)),
+            ]
+        chosen = self.data.get(self.add_prefix("target")) if self.is_bound else None
+        if chosen and chosen != self.initial.get("target"):
+            # Show the editor's choice again if the form comes back with errors.
+            with suppress(targets.TargetKeyError):
+                picked = targets.resolve(chosen)
+                self.fields["target"].widget.choices = [("", ""), (chosen, targets.label(picked))]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        statement = cleaned.get("statement")
+        if cleaned.get("target"):
+            try:
+                target = targets.resolve(cleaned["target"])
+            except targets.TargetKeyError as error:
+                self.add_error("target", forms.ValidationError(str(error), code="invalid"))
+            else:
+                kind = targets.key(target).partition(":")[0]
+                for name in TARGET_FIELDS:
+                    setattr(self.instance, name, target if name == kind else None)
+        if not cleaned.get("subject") and "subject" not in self.errors:
+            side = statement.on_behalf_of if statement is not None else None
+            if side is None:
+                self.add_error(
+                    "subject",
+                    forms.ValidationError(
+                        "The speaker's side on that date is not known: choose the subject.",
+                        code="required",
+                    ),
+                )
+            else:
+                cleaned["subject"] = side
+        return cleaned
+
+    def _update_errors(self, errors):
+        # The model reports target problems on proposal/provision/demand/issue,
+        # which this form shows as one box.
+        if hasattr(errors, "error_dict"):
+            errors = forms.ValidationError(
+                {
+                    ("target" if field in TARGET_FIELDS else field): messages
+                    for field, messages in errors.error_dict.items()
+                }
+            )
+        super()._update_errors(errors)
+
+
 class ClaimInline(admin.TabularInline):
     model = Claim
+    form = ClaimInlineForm
     extra = 1
-    autocomplete_fields = ["subject", "proposal", "provision", "demand", "issue"]
+    autocomplete_fields = ["subject"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_targets()
 
 
 class StatementForm(FuzzyDateAdminForm):
@@ -319,6 +433,48 @@ class StatementAdmin(SimpleHistoryAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         return type(form.__name__, (form,), {"current_user": request.user})
+
+    def get_changeform_initial_data(self, request) -> dict:
+        initial = super().get_changeform_initial_data(request)
+        if "negotiation" not in initial:
+            only = list(Negotiation.objects.values_list("pk", flat=True)[:2])
+            if len(only) == 1:
+                initial["negotiation"] = only[0]
+        return initial
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        self.message_user(request, f"The date was read as {obj.date.reading()}.")
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("targets/", wrap(self.targets_view), name="negotiations_statement_targets"),
+            path("review/", wrap(self.review_view), name="negotiations_statement_review"),
+            path("import/", wrap(self.import_view), name="negotiations_statement_import"),
+            *super().get_urls(),
+        ]
+
+    def targets_view(self, request):
+        """Claim targets for the claims inline's search box (select2's JSON format)."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        negotiation = request.GET.get("negotiation", "")
+        found = targets.search(
+            request.GET.get("term", "")[:100],
+            negotiation_id=int(negotiation) if negotiation.isdigit() else None,
+        )
+        results = [
+            {"text": group, "children": [{"id": k, "text": text} for k, text in rows]}
+            for group, rows in found
+        ]
+        return JsonResponse({"results": results, "pagination": {"more": False}})
+
+    def review_view(self, request):
+        return review_queue(self, request)
+
+    def import_view(self, request):
+        return import_upload(self, request)
 
     def _move(self, request, queryset, to: str) -> None:
         moved, refused = 0, []

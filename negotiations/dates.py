@@ -181,6 +181,12 @@ class FuzzyDate:
     def __str__(self) -> str:
         return format_fuzzy_date(self)
 
+    def reading(self) -> str:
+        """Say how the date was read, for an editor to check: "Aug 19, 2024 (a Monday)"."""
+        if self.precision == Precision.DAY:
+            return f"{self} (a {self.earliest:%A})"
+        return f"{self}: some day from {self.earliest:%a %d %b %Y} to {self.latest:%a %d %b %Y}"
+
     def __contains__(self, d: object) -> bool:
         if isinstance(d, datetime):
             d = d.date()

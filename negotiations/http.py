@@ -14,6 +14,7 @@ import http.client
 import ipaddress
 import socket
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -84,6 +85,22 @@ def _check_host(host: str, port: int) -> None:
         _check_address(sockaddr[0])
 
 
+def _check_announced(
+    response: http.client.HTTPResponse, max_bytes: int, content_types: Collection[str] | None
+) -> None:
+    length = response.getheader("Content-Length", "")
+    if length.strip().isdigit() and int(length) > max_bytes:
+        raise RefusedURL(f"the response is larger than {max_bytes} bytes")
+    if content_types is None or not 200 <= response.status < 300:
+        return
+    media_type = response.getheader("Content-Type", "").split(";")[0].strip().lower()
+    if media_type not in content_types:
+        raise RefusedURL(
+            f"the response is {media_type or 'of no stated type'}, not one of "
+            f"{', '.join(sorted(content_types))}"
+        )
+
+
 def request(
     method: str,
     url: str,
@@ -92,8 +109,13 @@ def request(
     headers: dict[str, str] | None = None,
     timeout: float = 10.0,
     max_bytes: int = 5_000_000,
+    content_types: Collection[str] | None = None,
 ) -> Response:
-    """Send one request without following redirects; raise RefusedURL or OSError."""
+    """Send one request without following redirects; raise RefusedURL or OSError.
+
+    With ``content_types``, a 2xx response of another media type is refused before its
+    body is read; so is any response whose Content-Length exceeds ``max_bytes``.
+    """
     scheme, host, port, path = check_url(url)
     _check_host(host, port)
     connection_class = _GuardedHTTPSConnection if scheme == "https" else _GuardedHTTPConnection
@@ -102,6 +124,7 @@ def request(
     try:
         connection.request(method, path, body=body, headers=headers or {})
         response = connection.getresponse()
+        _check_announced(response, max_bytes, content_types)
         data = response.read(max_bytes + 1)
         if len(data) > max_bytes:
             raise RefusedURL(f"the response is larger than {max_bytes} bytes")

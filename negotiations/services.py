@@ -52,6 +52,8 @@ def statement_transition(*, statement: Statement, to: str, user, reason: str = "
     locked.status = to
     if to == S.RETRACTED:
         locked.retraction_reason = reason.strip()
+    # History names who moved it, also outside a request (commands, tasks).
+    locked._history_user = user
     locked.save()
     return locked
 

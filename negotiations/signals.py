@@ -1,6 +1,8 @@
 """Keep the stored positions current: any change to a claim, its statement or a
 provision enqueues a recompute of the affected (actor, target) pairs once the
-transaction commits.
+transaction commits. Each request is also written to an outbox
+(PendingRecompute) in the same transaction, so nothing is lost when the broker
+is down or a worker dies: tasks.sweep_pending_recomputes catches up.
 
 Signals fire for saves and deletes through the ORM (admin, API, services).
 Bulk writes (`QuerySet.update`, `bulk_create`) do not send them: code that uses
@@ -10,16 +12,27 @@ them must call `schedule_recompute` itself, or run `manage.py rebuild_positions`
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Iterator
 from contextvars import ContextVar
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
+from kombu.exceptions import OperationalError as KombuOperationalError
 
-from negotiations.models import Claim, DataVersion, Proposal, Provision, Statement, TargetType
+from negotiations.models import (
+    Claim,
+    DataVersion,
+    PendingRecompute,
+    Proposal,
+    Provision,
+    Statement,
+    TargetType,
+)
 from negotiations.positions import Key, all_keys, keys_for_claim
 
+logger = logging.getLogger(__name__)
 _collecting: ContextVar[set[Key] | None] = ContextVar("collecting", default=None)
 
 
@@ -42,10 +55,27 @@ def schedule_recompute(keys: set[Key]) -> None:
     if collecting is not None:
         collecting |= keys
         return
+    # The outbox row commits with the change; the task is only the fast path.
+    PendingRecompute.objects.bulk_create(
+        PendingRecompute(actor_id=actor, target_type=kind, target_id=target)
+        for actor, kind, target in keys
+    )
+    batch = sorted([list(key) for key in keys])
+    transaction.on_commit(lambda: enqueue_recompute(batch))
+
+
+def enqueue_recompute(batch: list[list]) -> None:
+    """Send the recompute to the workers; if the broker is down, the sweep does it later."""
     from negotiations.tasks import recompute_positions
 
-    batch = sorted([list(key) for key in keys])
-    transaction.on_commit(lambda: recompute_positions.delay(batch))
+    try:
+        recompute_positions.delay(batch)
+    except (KombuOperationalError, OSError) as error:
+        logger.warning(
+            "Broker unreachable (%s): %d recompute(s) wait in the outbox for the sweep.",
+            error,
+            len(batch),
+        )
 
 
 @receiver(pre_save, sender=Claim)
@@ -132,9 +162,19 @@ def _proposal_saved(sender, instance: Proposal, raw: bool = False, **kwargs) -> 
 # Derived rows (Position) are bumped by positions.recompute and rebuild instead.
 
 
+def _bump_version() -> None:
+    # If the database goes away right after the commit, the bump fails; raising here
+    # would make Django skip the on-commit hooks after this one, among them the
+    # recompute of positions. A missed bump only delays ETags until the next write.
+    try:
+        DataVersion.bump()
+    except DatabaseError as error:
+        logger.error("Data version not bumped after a commit (%s: %s)", type(error).__name__, error)
+
+
 def bump_version_on_commit(**kwargs) -> None:
     if not kwargs.get("raw"):
-        transaction.on_commit(DataVersion.bump)
+        transaction.on_commit(_bump_version)
 
 
 def connect_versioned(models) -> None:

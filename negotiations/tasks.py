@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
 import random
 
 from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError
+from django.utils import timezone
 
 from negotiations import positions, webhooks
-from negotiations.models import Delivery, DeliveryStatus
+from negotiations.models import Delivery, DeliveryStatus, PendingRecompute
 
 _RETRY = {
     "acks_late": True,
@@ -23,7 +25,27 @@ _RETRY = {
 @shared_task(**_RETRY)
 def recompute_positions(keys: list[list]) -> int:
     """Rewrite the stored positions of the given (actor, target type, target id) pairs."""
-    events = positions.recompute((int(a), str(t), int(i)) for a, t, i in keys)
+    return _recompute({(int(a), str(t), int(i)) for a, t, i in keys})
+
+
+@shared_task(**_RETRY)
+def sweep_pending_recomputes() -> int:
+    """Do the recomputes whose task never came or never finished (see PendingRecompute)."""
+    cutoff = timezone.now() - datetime.timedelta(seconds=settings.RECOMPUTE_SWEEP_AFTER_SECONDS)
+    rows = PendingRecompute.objects.filter(created_at__lte=cutoff).order_by("pk")
+    keys = {row.key for row in rows[: settings.RECOMPUTE_SWEEP_BATCH]}
+    return _recompute(keys)
+
+
+def _recompute(keys: set[tuple[int, str, int]]) -> int:
+    # Note the outbox rows first: a row written while we recompute belongs to a
+    # change we may not have seen, and must stay for its own task or the sweep.
+    actors = {actor for actor, _, _ in keys}
+    done = [
+        row.pk for row in PendingRecompute.objects.filter(actor_id__in=actors) if row.key in keys
+    ]
+    events = positions.recompute(keys)
+    PendingRecompute.objects.filter(pk__in=done).delete()
     webhooks.enqueue(events)
     return len(events)
 

@@ -93,3 +93,39 @@ def _fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+def member(django_user_model, name: str, group: str | None, *, staff: bool = True):
+    """A user in one of the groups the migrations create (editor, reviewer), or in none."""
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(name, f"{name}@example.org", "pw", is_staff=staff)
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return django_user_model.objects.get(pk=user.pk)  # no cached permissions
+
+
+@pytest.fixture
+def editor(django_user_model):
+    return member(django_user_model, "ed", "editor")
+
+
+@pytest.fixture
+def reviewer(django_user_model):
+    return member(django_user_model, "rev", "reviewer")
+
+
+def create_groups_as_migrate_does() -> None:
+    """The editor and reviewer groups, as the migrations make them.
+
+    Transactional tests empty every table, data migrations' rows included.
+    """
+    import importlib
+
+    from django.apps import apps
+
+    for module, function in (
+        ("negotiations.migrations.0006_editor_and_reviewer_groups", "create_groups"),
+        ("ingestion.migrations.0002_editor_and_reviewer_permissions", "grant"),
+    ):
+        getattr(importlib.import_module(module), function)(apps, None)

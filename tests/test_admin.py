@@ -11,8 +11,11 @@ from tests.factories import (
     ActorFactory,
     AffiliationFactory,
     ClaimFactory,
+    DemandFactory,
     IssueFactory,
     PersonFactory,
+    ProposalFactory,
+    ProvisionFactory,
     SourceFactory,
 )
 
@@ -75,7 +78,7 @@ def statement_form(issue, speaker, source, date, **extra):
         "claims-MIN_NUM_FORMS": "0",
         "claims-MAX_NUM_FORMS": "1000",
         "claims-0-subject": speaker.pk,
-        "claims-0-issue": issue.pk,
+        "claims-0-target": f"issue:{issue.pk}",
         "claims-0-stance": "2",
         "claims-0-basis": "own",
     }
@@ -128,8 +131,102 @@ def test_a_claim_on_another_negotiation_is_refused_in_the_form(editor_client):
     elsewhere = IssueFactory()
     response = editor_client.post(
         reverse("admin:negotiations_statement_add"),
-        statement_form(issue, speaker, source, "2024-08-19", **{"claims-0-issue": elsewhere.pk}),
+        statement_form(
+            issue, speaker, source, "2024-08-19", **{"claims-0-target": f"issue:{elsewhere.pk}"}
+        ),
     )
     assert response.status_code == 200
     assert "another negotiation" in response.content.decode()
+    assert not Statement.objects.exists()
+
+
+def test_the_claim_subject_defaults_to_the_speakers_side_on_that_date(editor_client):
+    issue, source = IssueFactory(), SourceFactory()
+    united_states, blinken = ActorFactory(name="United States"), PersonFactory()
+    AffiliationFactory(person=blinken, organization=united_states)
+    response = editor_client.post(
+        reverse("admin:negotiations_statement_add"),
+        statement_form(issue, blinken, source, "2024-08-19", **{"claims-0-subject": ""}),
+    )
+    assert response.status_code == 302
+    assert Statement.objects.get().claims.get().subject == united_states
+
+
+def test_a_claim_without_a_subject_or_a_known_side_asks_for_one(editor_client):
+    issue, source, person = IssueFactory(), SourceFactory(), PersonFactory()
+    response = editor_client.post(
+        reverse("admin:negotiations_statement_add"),
+        statement_form(issue, person, source, "2024-08-19", **{"claims-0-subject": ""}),
+    )
+    assert response.status_code == 200
+    assert "choose the subject" in response.content.decode()
+    assert not Statement.objects.exists()
+
+
+@pytest.mark.parametrize("target", ["issue:999999", "treaty:1", "<script>", "issue:"])
+def test_a_target_that_is_not_one_is_a_form_error(editor_client, target):
+    issue, source, speaker = IssueFactory(), SourceFactory(), ActorFactory()
+    response = editor_client.post(
+        reverse("admin:negotiations_statement_add"),
+        statement_form(issue, speaker, source, "2024-08-19", **{"claims-0-target": target}),
+    )
+    assert response.status_code == 200
+    assert response.context["inline_admin_formsets"][0].formset.errors[0]["target"]
+    assert "<script>" not in response.content.decode()
+    assert not Statement.objects.exists()
+
+
+def test_target_search_spans_four_kinds_within_one_negotiation(editor_client):
+    claim = ClaimFactory()
+    issue = claim.issue
+    proposal = ProposalFactory(negotiation=issue.negotiation, title="Bridging ceasefire text")
+    ProvisionFactory(proposal=proposal, issue=issue, text="A ceasefire in phase one")
+    DemandFactory(issue=issue, text="A permanent ceasefire first")
+    IssueFactory(negotiation=issue.negotiation, title="Ceasefire duration")
+    IssueFactory(title="Ceasefire in other talks")  # another negotiation
+    url = reverse("admin:negotiations_statement_targets")
+
+    found = editor_client.get(url, {"term": "ceasefire", "negotiation": issue.negotiation_id})
+    groups = {group["text"]: group["children"] for group in found.json()["results"]}
+    assert sorted(groups) == ["Demands", "Issues", "Proposals", "Provisions"]
+    assert [row["text"] for row in groups["Issues"]] == ["Ceasefire duration"]
+    assert groups["Proposals"][0]["id"] == f"proposal:{proposal.pk}"
+
+    everywhere = editor_client.get(url, {"term": "ceasefire in"}).json()["results"]
+    assert "Ceasefire in other talks" in str(everywhere)
+
+
+def test_target_search_needs_a_login(client):
+    response = client.get(reverse("admin:negotiations_statement_targets"), {"term": "a"})
+    assert response.status_code == 302
+
+
+def test_the_edit_form_shows_the_claims_target_and_how_the_date_was_read(editor_client):
+    claim = ClaimFactory()
+    page = editor_client.get(
+        reverse("admin:negotiations_statement_change", args=[claim.statement_id])
+    ).content.decode()
+    assert f'<option value="issue:{claim.issue_id}" selected>{claim.issue.title}</option>' in page
+    assert f"Read as {claim.statement.date.reading()}" in page
+
+
+def test_saving_says_how_the_date_was_read(editor_client):
+    issue, source, speaker = IssueFactory(), SourceFactory(), ActorFactory()
+    response = editor_client.post(
+        reverse("admin:negotiations_statement_add"),
+        statement_form(issue, speaker, source, "late May 2024"),
+        follow=True,
+    )
+    assert "The date was read as late May 2024: some day from Tue 21 May 2024" in (
+        response.content.decode()
+    )
+
+
+def test_a_quote_without_a_source_is_a_form_error(editor_client):
+    issue, speaker = IssueFactory(), ActorFactory()
+    data = statement_form(issue, speaker, SourceFactory(), "2024-08-19")
+    data["source"] = ""
+    response = editor_client.post(reverse("admin:negotiations_statement_add"), data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["source"] == ["This field is required."]
     assert not Statement.objects.exists()

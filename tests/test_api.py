@@ -44,6 +44,7 @@ def user_with(django_user_model, name: str, *codenames: str):
 
 def token_client(user) -> APIClient:
     client = APIClient()
+    client.default_format = "json"
     client.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user)[1]}")
     return client
 
@@ -339,10 +340,37 @@ def test_a_reviewer_publishes_and_relative_dates_read_against_the_source(reviewe
 def test_an_editor_cannot_publish_or_touch_a_published_statement(editor, record):
     client = token_client(editor)
     url = f"{STATEMENTS}{record['draft'].pk}/"
-    assert client.patch(url, {"status": "published"}, format="json").status_code == 403
-    assert client.patch(url, {"status": "in_review"}, format="json").status_code == 200
+    version = record["draft"].version
+    assert client.patch(url, {"status": "published", "version": version}).status_code == 403
+    assert client.patch(url, {"status": "in_review", "version": version}).status_code == 200
     published = f"{STATEMENTS}{record['published'].pk}/"
-    assert client.patch(published, {"summary": "changed"}, format="json").status_code == 403
+    changed = {"summary": "changed", "version": record["published"].version}
+    assert client.patch(published, changed).status_code == 403
+
+
+def test_an_update_from_a_stale_version_is_refused_and_overwrites_nothing(reviewer, record):
+    client = token_client(reviewer)
+    url = f"{STATEMENTS}{record['draft'].pk}/"
+    read = client.get(url).json()
+    first = client.patch(url, {"summary": "first editor", "version": read["version"]})
+    assert first.status_code == 200
+    assert first.json()["version"] == read["version"] + 1
+
+    second = client.patch(url, {"summary": "second editor", "version": read["version"]})
+    assert second.status_code == 409
+    error = second.json()["errors"][0]
+    assert error["code"] == "stale"
+    assert f"version {read['version'] + 1}" in error["detail"]
+    assert client.get(url).json()["summary"] == "first editor"
+
+
+def test_an_update_must_say_which_version_it_started_from(reviewer, record):
+    response = token_client(reviewer).patch(
+        f"{STATEMENTS}{record['draft'].pk}/", {"summary": "blind write"}
+    )
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert (error["attr"], error["code"]) == ("version", "required")
 
 
 def test_statements_are_retracted_not_deleted(reviewer, record):
@@ -603,7 +631,8 @@ def test_each_list_takes_the_same_number_of_queries_whatever_its_length(
 
 def test_nul_characters_are_a_400_not_a_database_error(reviewer, record):
     url = f"{STATEMENTS}{record['draft'].pk}/"
-    response = token_client(reviewer).patch(url, {"speaker": "a\x00b"}, format="json")
+    data = {"speaker": "a\x00b", "version": record["draft"].version}
+    response = token_client(reviewer).patch(url, data, format="json")
     assert response.status_code == 400
     assert token_client(reviewer).get("/api/v1/actors/a%00b/").status_code == 404
     assert token_client(reviewer).get(STATEMENTS, {"speaker": "a\x00b"}).status_code == 400

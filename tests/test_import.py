@@ -8,7 +8,8 @@ import json
 from collections import Counter
 
 import pytest
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
@@ -311,3 +312,72 @@ def test_retracted_needs_a_reason(table, django_user_model):
     report = import_statements(read_rows(data, "x.csv"), user=editor, commit=True)
     assert [(e.line, e.column) for e in report.errors] == [(2, "status")]
     assert Statement.objects.count() == 0
+
+
+# The admin's upload page ----------------------------------------------------------------------
+
+UPLOAD = "/admin/negotiations/statement/import/"
+
+
+@pytest.fixture
+def editor_client(client, django_user_model):
+    user = django_user_model.objects.create_user("ed", "ed@example.org", "pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="editor"))
+    client.force_login(user)
+    return client
+
+
+def upload(client, name: str, data: bytes):
+    return client.post(UPLOAD, {"file": SimpleUploadedFile(name, data, "text/csv")})
+
+
+def test_the_upload_page_checks_first_then_imports_exactly_the_checked_file(editor_client, table):
+    response = upload(editor_client, "statements.csv", (HEADER + good_line(table)).encode())
+    page = response.content.decode()
+    assert "Dry run: would import 1 statement(s) (1 as drafts)" in page
+    assert not Statement.objects.exists()
+    sha = response.context["pending"]["sha"]
+
+    response = editor_client.post(UPLOAD, {"commit": sha}, follow=True)
+    assert "Imported 1 statement(s)" in response.content.decode()
+    statement = Statement.objects.get()
+    assert statement.status == StatementStatus.DRAFT  # an editor's import waits for review
+    assert editor_client.post(UPLOAD, {"commit": sha}, follow=True).status_code == 200
+    assert Statement.objects.count() == 1  # the same check cannot be imported twice
+
+
+def test_the_upload_page_lists_every_row_error_and_offers_no_import(editor_client, table):
+    data = HEADER + good_line(table) + good_line(table).replace("talks,qatar,", "talks,<i>x,")
+    response = upload(editor_client, "statements.csv", data.encode())
+    page = response.content.decode()
+    assert "1 error(s) in 1 row(s) of 2; nothing was imported." in page
+    assert "&lt;i&gt;x" in page and "<i>x" not in page
+    assert 'name="commit"' not in page
+    assert not Statement.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("statements.txt", b"x", ".csv or .json"),
+        ("statements.json", b"{not json", "JSON"),
+        ("statements.csv", b"", "empty"),
+    ],
+)
+def test_the_upload_page_refuses_unreadable_files(editor_client, name, data, message):
+    response = upload(editor_client, name, data)
+    assert response.status_code == 200
+    assert message in str(response.context["form"].errors["file"])
+
+
+def test_the_upload_page_refuses_files_over_the_limit(editor_client, monkeypatch, table):
+    monkeypatch.setattr("negotiations.admin_views.MAX_FILE_BYTES", 100)
+    response = upload(editor_client, "big.csv", (HEADER + good_line(table) * 3).encode())
+    assert "the limit is 100" in str(response.context["form"].errors["file"])
+
+
+def test_the_upload_page_needs_the_add_permission(client, django_user_model):
+    assert client.get(UPLOAD).status_code == 302
+    viewer = django_user_model.objects.create_user("v", "v@example.org", "pw", is_staff=True)
+    client.force_login(viewer)
+    assert client.get(UPLOAD).status_code == 403

@@ -65,7 +65,10 @@ def test_compose_runs_the_documented_services():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
     assert set(services) == {"postgres", "redis", "web", "worker", "beat"}
-    assert all("healthcheck" in services[name] for name in ("postgres", "redis", "web"))
+    assert all("healthcheck" in services[name] for name in ("postgres", "redis", "web", "worker"))
+    assert "/healthz" in " ".join(services["web"]["healthcheck"]["test"])
+    assert "ops.healthcheck" in services["web"]["healthcheck"]["test"]
+    assert "inspect ping" in " ".join(services["worker"]["healthcheck"]["test"])
     assert "migrate" in services["web"]["command"]
     assert "gunicorn" in services["web"]["command"]
     assert "worker" in services["worker"]["command"]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from negotiations.models import Statement, StatementStatus
@@ -12,22 +13,6 @@ from negotiations.services import statement_transition
 from tests.factories import StatementFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def member(django_user_model, name: str, group: str):
-    user = django_user_model.objects.create_user(name, f"{name}@example.org", "pw", is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return django_user_model.objects.get(pk=user.pk)
-
-
-@pytest.fixture
-def editor(django_user_model):
-    return member(django_user_model, "ed", "editor")
-
-
-@pytest.fixture
-def reviewer(django_user_model):
-    return member(django_user_model, "rev", "reviewer")
 
 
 def test_the_roles_come_from_a_migration(editor, reviewer):
@@ -142,3 +127,75 @@ def test_a_likely_duplicate_is_flagged_with_a_link(client, editor):
     page = response.content.decode()
     assert f"duplicate of statement #{original.pk}" in page
     assert reverse("admin:negotiations_statement_change", args=[original.pk]) in page
+
+
+# The review queue --------------------------------------------------------------------------
+
+QUEUE = "admin:negotiations_statement_review"
+
+
+def test_the_review_queue_lists_statements_in_review_oldest_first(client, editor):
+    older = StatementFactory(status=StatementStatus.IN_REVIEW, quote="Older <b>claim</b>")
+    newer = StatementFactory(status=StatementStatus.IN_REVIEW, quote="Newer claim")
+    StatementFactory(status=StatementStatus.DRAFT, quote="A draft")
+    client.force_login(editor)
+    page = client.get(reverse(QUEUE)).content.decode()
+    assert page.index("Older &lt;b&gt;claim&lt;/b&gt;") < page.index("Newer claim")
+    assert "A draft" not in page
+    assert f'name="statement" value="{older.pk}"' in page
+    assert f'name="statement" value="{newer.pk}"' in page
+    assert 'value="publish"' not in page  # editors may not publish
+    assert "2 statements waiting" in page
+
+
+def test_a_reviewer_publishes_from_the_queue_and_sees_who_submitted(client, editor, reviewer):
+    statement = StatementFactory(status=StatementStatus.DRAFT)
+    statement = statement_transition(statement=statement, to="in_review", user=editor)
+    client.force_login(reviewer)
+    page = client.get(reverse(QUEUE)).content.decode()
+    assert "submitted by ed on" in page
+    form = {"statement": statement.pk, "version": statement.version, "action": "publish"}
+    response = client.post(reverse(QUEUE), form, follow=True)
+    assert "published." in response.content.decode()
+    assert Statement.objects.get(pk=statement.pk).status == "published"
+
+
+def test_the_queue_refuses_a_move_from_a_stale_page_and_an_editors_publish(client, editor):
+    statement = StatementFactory(status=StatementStatus.IN_REVIEW)
+    client.force_login(editor)
+    stale = {"statement": statement.pk, "version": statement.version - 1, "action": "return"}
+    response = client.post(reverse(QUEUE), stale, follow=True)
+    assert "nothing was done" in response.content.decode()
+    publish = {"statement": statement.pk, "version": statement.version, "action": "publish"}
+    response = client.post(reverse(QUEUE), publish, follow=True)
+    assert "Only reviewers may publish" in response.content.decode()
+    assert Statement.objects.get(pk=statement.pk).status == "in_review"
+    back = {"statement": statement.pk, "version": statement.version, "action": "return"}
+    client.post(reverse(QUEUE), back)
+    assert Statement.objects.get(pk=statement.pk).status == "draft"
+
+
+@pytest.mark.parametrize("form", [{}, {"statement": "x", "action": "publish"}, {"action": "?"}])
+def test_the_queue_answers_nonsense_with_a_message(client, reviewer, form):
+    client.force_login(reviewer)
+    response = client.post(reverse(QUEUE), form, follow=True)
+    assert response.status_code == 200
+    assert "no longer in the queue" in response.content.decode()
+
+
+def test_the_queue_needs_a_staff_login_and_has_a_fixed_number_of_queries(
+    client, reviewer, django_user_model
+):
+    assert client.get(reverse(QUEUE)).status_code == 302
+    outsider = django_user_model.objects.create_user("x", "x@example.org", "pw", is_staff=True)
+    client.force_login(outsider)
+    assert client.get(reverse(QUEUE)).status_code == 403
+
+    client.force_login(reviewer)
+    StatementFactory.create_batch(2, status=StatementStatus.IN_REVIEW)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse(QUEUE))
+    StatementFactory.create_batch(6, status=StatementStatus.IN_REVIEW)
+    with CaptureQueriesContext(connection) as more:
+        client.get(reverse(QUEUE))
+    assert len(more) == len(few)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from drf_spectacular.utils import extend_schema, inline_serializer
 from knox import views as knox_views
 from rest_framework import serializers
 from rest_framework.authentication import BasicAuthentication, SessionAuthentication
+from rest_framework.exceptions import AuthenticationFailed, Throttled
 
 
 class CreateTokenView(knox_views.LoginView):
@@ -25,6 +27,18 @@ class CreateTokenView(knox_views.LoginView):
     )
     def post(self, request, format=None):
         return super().post(request, format=format)
+
+    def handle_exception(self, exc):
+        # django-axes refuses even the right password once a username has
+        # failed too often from this address; say so instead of "invalid".
+        if isinstance(exc, AuthenticationFailed) and getattr(
+            self.request, "axes_locked_out", False
+        ):
+            exc = Throttled(
+                wait=settings.AXES_COOLOFF_TIME.total_seconds(),
+                detail="Too many failed logins for this account from your address.",
+            )
+        return super().handle_exception(exc)
 
 
 class RevokeTokenView(knox_views.LogoutView):

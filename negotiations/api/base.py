@@ -59,8 +59,13 @@ class Conflict(APIException):
     default_code = "protected"
 
 
+class StaleVersion(Conflict):
+    default_detail = "The record changed since you read it."
+    default_code = "stale"
+
+
 class ConflictErrorSerializer(serializers.Serializer):
-    code = serializers.ChoiceField(choices=[("protected", "protected")])
+    code = serializers.ChoiceField(choices=[("protected", "protected"), ("stale", "stale")])
     detail = serializers.CharField()
     attr = serializers.CharField(allow_null=True)
 

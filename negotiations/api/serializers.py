@@ -345,6 +345,12 @@ class StatementSerializer(serializers.ModelSerializer):
     source_detail = SourceSerializer(source="source", read_only=True)
     claims = NestedClaimSerializer(many=True, required=False)
     status = serializers.ChoiceField(choices=StatementStatus.choices, required=False)
+    version = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text="Changes with every save. An update must send the version it started "
+        "from; if someone saved in between, the update is refused with a 409.",
+    )
 
     class Meta:
         model = Statement
@@ -369,9 +375,16 @@ class StatementSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["version", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
 
     def validate(self, attrs):
+        if self.instance is None:
+            attrs.pop("version", None)
+        elif "version" not in attrs:
+            raise serializers.ValidationError(
+                {"version": ["Send the version you read, so that no one's changes are lost."]},
+                code="required",
+            )
         source = attrs.get("source", getattr(self.instance, "source", None))
         read_fuzzy_date(attrs, "date", reference=source.published if source else None)
         quote = attrs.get("quote", getattr(self.instance, "quote", ""))

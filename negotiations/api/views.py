@@ -6,6 +6,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -20,7 +21,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from negotiations import positions
-from negotiations.api.base import ConditionalGetMixin, ProtectedDestroyMixin, can_see_unpublished
+from negotiations.api.base import (
+    ConditionalGetMixin,
+    ConflictResponseSerializer,
+    ProtectedDestroyMixin,
+    StaleVersion,
+    can_see_unpublished,
+)
 from negotiations.api.filters import ClaimFilter, StatementFilter
 from negotiations.api.pagination import ClaimCursorPagination, StatementCursorPagination
 from negotiations.api.serializers import (
@@ -224,6 +231,7 @@ class SourceViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.ModelVi
     ["invalid", "implausible"], field_name="quote", methods=["post", "put", "patch"]
 )
 @extend_validation_errors(["invalid"], field_name="on_behalf_of", methods=["post", "put", "patch"])
+@extend_validation_errors(["required"], field_name="version", methods=["put", "patch"])
 @extend_validation_errors(
     ["invalid", "read_only"], field_name="claims", methods=["post", "put", "patch"]
 )
@@ -288,7 +296,24 @@ class StatementViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.Mode
             raise PermissionDenied(str(error)) from None
         except DjangoValidationError as error:
             raise serializers.ValidationError({"status": error.messages}, code=error.code) from None
-        serializer.save()
+        with transaction.atomic():
+            # Lock the row, so that two updates from the same version cannot both pass.
+            current = Statement.objects.select_for_update().values_list("version", flat=True)
+            version = current.get(pk=instance.pk)
+            if data.pop("version") != version:
+                raise StaleVersion(
+                    f"Someone saved this statement after you read it (it is now at version "
+                    f"{version}). Nothing was changed: read it again and reapply your edit."
+                )
+            serializer.save()
+
+    @extend_schema(responses={200: StatementSerializer, 409: ConflictResponseSerializer})
+    def update(self, request, *args, **kwargs):
+        return super().update(request, *args, **kwargs)
+
+    @extend_schema(responses={200: StatementSerializer, 409: ConflictResponseSerializer})
+    def partial_update(self, request, *args, **kwargs):
+        return super().partial_update(request, *args, **kwargs)
 
     def perform_destroy(self, instance):
         if instance.status != StatementStatus.DRAFT or not self._may_publish():

@@ -3,6 +3,7 @@
 from negotiations.models.derived import (
     ChangeKind,
     DataVersion,
+    PendingRecompute,
     Position,
     PositionQuerySet,
     TargetType,
@@ -49,6 +50,7 @@ __all__ = [
     "Negotiation",
     "Participant",
     "ParticipantRole",
+    "PendingRecompute",
     "Position",
     "PositionQuerySet",
     "Proposal",

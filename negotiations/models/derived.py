@@ -134,3 +134,31 @@ class DataVersion(models.Model):
         now = timezone.now()
         if not cls.objects.filter(pk=1).update(number=F("number") + 1, changed_at=now):
             cls.objects.get_or_create(pk=1, defaults={"number": 1, "changed_at": now})
+
+
+class PendingRecompute(models.Model):
+    """An outbox row: this pair's positions must be recomputed.
+
+    Written in the same transaction as the change that calls for it, so a
+    broker that is down cannot lose the recompute: the task deletes the rows it
+    has done, and a periodic sweep (tasks.sweep_pending_recomputes) does what
+    the broker never delivered or a killed worker never finished.
+    """
+
+    actor_id = models.PositiveBigIntegerField()
+    target_type = models.CharField(max_length=20, choices=TargetType.choices)
+    target_id = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        indexes = [
+            # The task finds the rows of the pairs it was given.
+            models.Index(fields=["actor_id", "target_type", "target_id"], name="pending_pair"),
+        ]
+
+    def __str__(self) -> str:
+        return f"recompute {self.actor_id} {self.target_type} {self.target_id}"
+
+    @property
+    def key(self) -> tuple[int, str, int]:
+        return (self.actor_id, self.target_type, self.target_id)

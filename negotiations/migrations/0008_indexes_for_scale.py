@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('actors', '0002_history_workflow_locking'),
-        ('negotiations', '0006_editor_and_reviewer_groups'),
+        ('negotiations', '0007_recompute_outbox'),
     ]
 
     operations = [

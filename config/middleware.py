@@ -1,0 +1,82 @@
+"""While the database is unreachable, answer 503 with Retry-After instead of a 500.
+
+A PostgreSQL restart or failover drops every open connection; requests in
+flight then fail with OperationalError or InterfaceError. That is an outage
+the client should wait out, not a bug: it gets a 503 and a Retry-After header
+(JSON in the API's error shape under /api/, a short page elsewhere) and the
+log gets one line instead of a traceback. The next request reconnects
+(`conn_health_checks` in settings), so the app recovers by itself.
+
+Views under /api/ handle their own exceptions (DRF), so the same answer is
+given there by `APIExceptionHandler`; the middleware covers pages and whatever
+fails before DRF's handler runs.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from drf_standardized_errors.handler import ExceptionHandler
+from rest_framework.exceptions import APIException
+from rest_framework.response import Response
+
+logger = logging.getLogger("parley.database")
+
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 5
+DETAIL = "The database is unavailable for a moment. Try again in a few seconds."
+
+
+class DatabaseUnavailable(APIException):
+    status_code = 503
+    default_detail = DETAIL
+    default_code = "database_unavailable"
+    wait = RETRY_AFTER_SECONDS  # DRF sends it as Retry-After
+
+
+def _log(request: HttpRequest, error: Exception) -> None:
+    logger.error(
+        "%s %s: database unavailable, answered 503 (%s: %s)",
+        request.method,
+        request.path,
+        type(error).__name__,
+        str(error).strip().splitlines()[0] if str(error).strip() else "",
+    )
+
+
+class DatabaseUnavailableMiddleware:
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, DATABASE_ERRORS):
+            return None
+        _log(request, exception)
+        if request.path.startswith("/api/"):
+            error = {"code": DatabaseUnavailable.default_code, "detail": DETAIL, "attr": None}
+            response = JsonResponse({"type": "server_error", "errors": [error]}, status=503)
+        else:
+            response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+
+class APIExceptionHandler(ExceptionHandler):
+    """drf-standardized-errors' handler, with database errors as a 503."""
+
+    def convert_known_exceptions(self, exc: Exception) -> Exception:
+        if isinstance(exc, DATABASE_ERRORS):
+            return DatabaseUnavailable()
+        return super().convert_known_exceptions(exc)
+
+    def report_exception(self, exc: APIException, response: Response) -> None:
+        if isinstance(exc, DatabaseUnavailable):
+            _log(self.context["request"]._request, self.exc)
+            return
+        super().report_exception(exc, response)
