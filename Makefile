@@ -10,7 +10,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/parley
 # Development defaults; production sets DEBUG=false, SECRET_KEY and ALLOWED_HOSTS.
 export DEBUG ?= true
 
-.PHONY: run test install check-python lint format migrate demo worker beat clean loadtest faults-postgres
+.PHONY: run test install check-python lint format migrate demo worker beat clean loadtest faults-postgres bench
 
 check-python:
 	@if [ -z "$(PYTHON)" ] || ! $(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
@@ -54,6 +54,13 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Benchmarks on PostgreSQL: creates and fills parley_bench_100k and parley_bench_1m
+# (and parley_bench_1m_dense) on first use, then writes the tables into BENCHMARKS.md.
+# wrk comes from Debian. Extra arguments: make bench ARGS="--scales 100k --quick".
+bench: install
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
+	BENCH_PG="$${BENCH_PG:-postgres://postgres@127.0.0.1:5432}" $(BIN)/python bench/run.py $(ARGS)
 
 worker: install
 	$(BIN)/celery -A config worker --loglevel=info

@@ -43,11 +43,13 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from collections.abc import Iterable
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 
 from actors.models import Actor
 from negotiations.models import (
@@ -176,33 +178,72 @@ def claims_for(key: Key) -> list[Claim]:
     return claims
 
 
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """What the rules read of one claim: its place in the order, stance and basis."""
+
+    order: tuple
+    claim_id: int
+    statement_id: int
+    negotiation_id: int
+    date_earliest: datetime.date
+    date_latest: datetime.date
+    stance: int
+    basis: str
+
+
+def _fact(claim: Claim) -> Fact:
+    statement = claim.statement
+    return Fact(
+        order=_order(claim),
+        claim_id=claim.pk,
+        statement_id=statement.pk,
+        negotiation_id=statement.negotiation_id,
+        date_earliest=statement.date_earliest,
+        date_latest=statement.date_latest,
+        stance=claim.stance,
+        basis=claim.basis,
+    )
+
+
 def compute(key: Key) -> list[Position]:
     """Return the position history of one (actor, target) pair, unsaved, from the claims."""
+    return derive(key, [_fact(claim) for claim in claims_for(key)])
+
+
+def derive(key: Key, facts: list[Fact]) -> list[Position]:
+    """Return the positions of one pair from its claims (in order, rolled up), unsaved."""
     actor_id, target_type, target_id = key
-    claims = claims_for(key)
-    own = [c for c in claims if c.basis == Basis.OWN]
-    first_own = _order(own[0]) if own else None
-    setting = [
-        c
-        for c in claims
-        if c.basis == Basis.OWN
-        or (c.basis == Basis.ATTRIBUTED and (first_own is None or _order(c) < first_own))
-    ]
-    setting_ids = {c.pk for c in setting}
-    others = [c for c in claims if c.pk not in setting_ids]
+    first_own = next((f.order for f in facts if f.basis == Basis.OWN), None)
+    setting, others = [], []
+    for fact in facts:
+        if fact.basis == Basis.OWN or (
+            fact.basis == Basis.ATTRIBUTED and (first_own is None or fact.order < first_own)
+        ):
+            setting.append(fact)
+        else:
+            others.append(fact)
     if not setting:
         return []
-    negotiation_id = setting[0].statement.negotiation_id
+    # `others` is in date_latest order (the order starts with it), so the claims
+    # dated while a position stood are one slice, found by bisection; per-sign
+    # running counts then say whether the slice holds a disagreeing stance. A
+    # scan of every other claim for every position is quadratic in a long history.
+    other_dates = [f.date_latest for f in others]
+    running = {-1: [0], 0: [0], 1: [0]}
+    for fact in others:
+        sign = _sign(fact.stance)
+        for s, counts in running.items():
+            counts.append(counts[-1] + (s == sign))
+    negotiation_id = setting[0].negotiation_id
     rows, previous = [], None
-    for seq, claim in enumerate(setting):
-        statement = claim.statement
-        until = setting[seq + 1].statement.date_latest if seq + 1 < len(setting) else None
-        contested = any(
-            statement.date_earliest <= other.statement.date_latest
-            and (until is None or other.statement.date_latest < until)
-            and _sign(other.stance) != _sign(claim.stance)
-            for other in others
-        )
+    for seq, fact in enumerate(setting):
+        low = bisect_left(other_dates, fact.date_earliest)
+        high = len(others)
+        if seq + 1 < len(setting):
+            high = bisect_left(other_dates, setting[seq + 1].date_latest)
+        same = running[_sign(fact.stance)]
+        contested = high > low and (high - low) > same[high] - same[low]
         rows.append(
             Position(
                 negotiation_id=negotiation_id,
@@ -210,19 +251,86 @@ def compute(key: Key) -> list[Position]:
                 target_type=target_type,
                 target_id=target_id,
                 seq=seq,
-                claim_id=claim.pk,
-                statement_id=statement.pk,
-                date_earliest=statement.date_earliest,
-                date_latest=statement.date_latest,
-                stance=claim.stance,
-                basis=claim.basis,
+                claim_id=fact.claim_id,
+                statement_id=fact.statement_id,
+                date_earliest=fact.date_earliest,
+                date_latest=fact.date_latest,
+                stance=fact.stance,
+                basis=fact.basis,
                 previous_stance=previous,
-                change=classify(previous, claim.stance, target_type),
+                change=classify(previous, fact.stance, target_type),
                 contested=contested,
             )
         )
-        previous = claim.stance
+        previous = fact.stance
     return rows
+
+
+_PUBLISHED_CLAIMS = """
+    SELECT c.id, c.statement_id, s.date_earliest, s.date_latest, c.subject_id,
+           c.issue_id, c.demand_id, c.provision_id, c.proposal_id, c.stance, c.basis
+    FROM negotiations_claim c
+    JOIN negotiations_statement s ON s.id = c.statement_id
+    WHERE s.status = 'published' AND s.negotiation_id = %s
+"""
+
+
+def derive_negotiation(negotiation_id: int) -> Iterator[tuple[Key, list[Position]]]:
+    """Yield every pair of a negotiation with its positions, from one read of its claims.
+
+    The same rules as `compute`, applied to all pairs at once: rebuilding a
+    million statements pair by pair would be a query per pair.
+    """
+    provisions = Provision.objects.filter(proposal__negotiation=negotiation_id).values_list(
+        "pk", "proposal", "issue"
+    )
+    provision_proposal, provision_issue = {}, {}
+    proposal_issues: dict[int, set[int]] = {}
+    for pk, proposal_id, issue_id in provisions:
+        provision_proposal[pk], provision_issue[pk] = proposal_id, issue_id
+        if issue_id:
+            proposal_issues.setdefault(proposal_id, set()).add(issue_id)
+    superseded = superseded_on(negotiation_id)
+
+    def rolls_up(proposal_id: int, date_latest: datetime.date) -> bool:
+        return proposal_id not in superseded or date_latest < superseded[proposal_id]
+
+    groups: dict[Key, list[Fact]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(_PUBLISHED_CLAIMS, [negotiation_id])
+        for row in cursor.fetchall():
+            claim_id, statement_id, earliest, latest, subject = row[:5]
+            issue, demand, provision, proposal, stance, basis = row[5:]
+            if issue:
+                kind, keys = "issue", [(subject, TargetType.ISSUE, issue)]
+            elif demand:
+                kind, keys = "demand", [(subject, TargetType.DEMAND, demand)]
+            elif provision:
+                kind, keys = "provision", [(subject, TargetType.PROVISION, provision)]
+                if provision_issue.get(provision) and rolls_up(
+                    provision_proposal[provision], latest
+                ):
+                    keys.append((subject, TargetType.ISSUE, provision_issue[provision]))
+            else:
+                kind, keys = "proposal", [(subject, TargetType.PROPOSAL, proposal)]
+                if rolls_up(proposal, latest):
+                    keys += [
+                        (subject, TargetType.ISSUE, i) for i in proposal_issues.get(proposal, ())
+                    ]
+            fact = Fact(
+                order=(latest, earliest, _SPECIFICITY[kind], statement_id, claim_id),
+                claim_id=claim_id,
+                statement_id=statement_id,
+                negotiation_id=negotiation_id,
+                date_earliest=earliest,
+                date_latest=latest,
+                stance=stance,
+                basis=basis,
+            )
+            for key in keys:
+                groups.setdefault(key, []).append(fact)
+    for key in sorted(groups):
+        yield key, derive(key, sorted(groups.pop(key), key=lambda f: f.order))
 
 
 def _fingerprint(row: Position) -> tuple:
@@ -336,19 +444,56 @@ def all_keys(negotiation: Negotiation | None = None) -> set[Key]:
 
 def rebuild(negotiation: Negotiation | None = None, progress=None) -> int:
     """Throw the stored positions away and derive them again; return the row count."""
-    keys = sorted(all_keys(negotiation))
+    scope = [negotiation.pk] if negotiation else Negotiation.objects.values_list("pk", flat=True)
     with transaction.atomic():
         stale = Position.objects.all()
         if negotiation is not None:
             stale = stale.filter(negotiation=negotiation)
         stale.delete()
-        count = 0
-        for key in keys:
-            count += len(Position.objects.bulk_create(compute(key)))
-            if progress:
-                progress(1)
+        count, batch = 0, []
+        for negotiation_id in list(scope):
+            for _key, rows in derive_negotiation(negotiation_id):
+                batch += rows
+                if len(batch) >= 20_000:
+                    count += write_positions(batch)
+                    batch = []
+                if progress:
+                    progress(1)
+        count += write_positions(batch)
         transaction.on_commit(DataVersion.bump)
     return count
+
+
+_POSITION_COLUMNS = (
+    "negotiation_id",
+    "actor_id",
+    "target_type",
+    "target_id",
+    "seq",
+    "claim_id",
+    "statement_id",
+    "date_earliest",
+    "date_latest",
+    "stance",
+    "basis",
+    "previous_stance",
+    "change",
+    "contested",
+)
+
+
+def write_positions(rows: list[Position]) -> int:
+    """Insert new position rows: with COPY on PostgreSQL, in batches elsewhere."""
+    if not rows:
+        return 0
+    if connection.vendor != "postgresql":
+        return len(Position.objects.bulk_create(rows, batch_size=1000))
+    table = Position._meta.db_table
+    sql = f"COPY {table} ({', '.join(_POSITION_COLUMNS)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row([getattr(row, column) for column in _POSITION_COLUMNS])
+    return len(rows)
 
 
 # Reading -------------------------------------------------------------------
@@ -407,13 +552,14 @@ def history(actor: Actor, target: Target) -> list[Position]:
     )
 
 
-def changes(
+def changes_queryset(
     negotiation: Negotiation,
     since: datetime.date | None = None,
     until: datetime.date | None = None,
     target_types: Iterable[str] | None = None,
-) -> list[Position]:
-    """Return every change dated (by date_latest) within since..until, newest first."""
+):
+    """Return the changes dated (by date_latest) within since..until, newest first, lazily:
+    a page of them is read with LIMIT on the index position_changes."""
     rows = Position.objects.changes().filter(negotiation=negotiation)
     if since:
         rows = rows.filter(date_latest__gte=since)
@@ -421,9 +567,19 @@ def changes(
         rows = rows.filter(date_latest__lte=until)
     if target_types is not None:
         rows = rows.filter(target_type__in=list(target_types))
-    return list(
-        rows.select_related("actor", "statement__speaker").order_by("-date_latest", "-seq", "-pk")
+    return rows.select_related("actor", "statement__speaker").order_by(
+        "-date_latest", "-seq", "-pk"
     )
+
+
+def changes(
+    negotiation: Negotiation,
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+    target_types: Iterable[str] | None = None,
+) -> list[Position]:
+    """Return every change dated (by date_latest) within since..until, newest first."""
+    return list(changes_queryset(negotiation, since, until, target_types))
 
 
 @dataclass
@@ -456,26 +612,85 @@ def convergence(stances: list[int]) -> str:
     return Convergence.APART
 
 
+# The newest row on or before as_of of each pair, one index descent per pair
+# (index position_latest), instead of sorting every row of the negotiation:
+# the pairs come from a loose index scan (each step jumps to the next pair),
+# or, when the actors and the target type are given, from their cross product.
+_PAIRS_SKIP_SCAN = """
+    WITH RECURSIVE pair AS (
+        (SELECT actor_id, target_type, target_id FROM negotiations_position
+         WHERE negotiation_id = %s
+         ORDER BY actor_id, target_type, target_id LIMIT 1)
+        UNION ALL
+        SELECT next.* FROM pair, LATERAL (
+            SELECT p.actor_id, p.target_type, p.target_id FROM negotiations_position p
+            WHERE p.negotiation_id = %s
+              AND (p.actor_id, p.target_type, p.target_id)
+                  > (pair.actor_id, pair.target_type, pair.target_id)
+            ORDER BY p.actor_id, p.target_type, p.target_id LIMIT 1
+        ) next
+    )
+"""
+_PAIRS_GIVEN = """
+    WITH pair AS (
+        SELECT actor_id, %s::varchar AS target_type, target_id
+        FROM unnest(%s::bigint[]) AS actor(actor_id)
+        CROSS JOIN unnest(%s::bigint[]) AS target(target_id)
+    )
+"""
+_NEWEST_OF_EACH_PAIR = """
+    SELECT newest.id FROM pair, LATERAL (
+        SELECT p.id FROM negotiations_position p
+        WHERE p.negotiation_id = %s AND p.actor_id = pair.actor_id
+          AND p.target_type = pair.target_type AND p.target_id = pair.target_id
+          AND p.date_latest <= %s
+        ORDER BY p.date_latest DESC, p.seq DESC LIMIT 1
+    ) newest
+"""
+
+
+def _target_ids(negotiation: Negotiation, target_type: str) -> list[int]:
+    model = {"issue": Issue, "proposal": Proposal, "provision": Provision, "demand": Demand}
+    rows = model[target_type].objects.all()
+    if target_type == TargetType.PROVISION:
+        return list(rows.filter(proposal__negotiation=negotiation).values_list("pk", flat=True))
+    if target_type == TargetType.DEMAND:
+        return list(rows.filter(issue__negotiation=negotiation).values_list("pk", flat=True))
+    return list(rows.filter(negotiation=negotiation).values_list("pk", flat=True))
+
+
 def latest_positions(
     negotiation: Negotiation,
     as_of: datetime.date,
     actor_ids: Iterable[int] | None = None,
     target_type: str | None = None,
+    target_ids: Iterable[int] | None = None,
 ) -> list[Position]:
     """Return the newest position on or before as_of of each (actor, target) pair."""
     rows = Position.objects.filter(negotiation=negotiation, date_latest__lte=as_of)
     if actor_ids is not None:
+        actor_ids = list(actor_ids)
         rows = rows.filter(actor_id__in=actor_ids)
     if target_type is not None:
         rows = rows.filter(target_type=target_type)
     rows = rows.select_related("actor")
     pair = ("actor_id", "target_type", "target_id")
     if connection.vendor == "postgresql":
-        return list(rows.order_by(*pair, "-seq").distinct(*pair))
-    newest: dict[tuple, Position] = {}
+        newest_params = [negotiation.pk, as_of]
+        if actor_ids is not None and target_type is not None:
+            if target_ids is None:
+                target_ids = _target_ids(negotiation, target_type)
+            sql = _PAIRS_GIVEN + _NEWEST_OF_EACH_PAIR
+            params = [target_type, actor_ids, list(target_ids), *newest_params]
+        else:
+            sql = _PAIRS_SKIP_SCAN + _NEWEST_OF_EACH_PAIR
+            params = [negotiation.pk, negotiation.pk, *newest_params]
+        # Constant SQL; every value is a bound parameter.
+        return list(rows.filter(pk__in=RawSQL(sql, params)).order_by(*pair))  # noqa: S611
+    newest_rows: dict[tuple, Position] = {}
     for row in rows.order_by("seq"):
-        newest[row.actor_id, row.target_type, row.target_id] = row
-    return sorted(newest.values(), key=lambda row: tuple(getattr(row, f) for f in pair))
+        newest_rows[row.actor_id, row.target_type, row.target_id] = row
+    return sorted(newest_rows.values(), key=lambda row: tuple(getattr(row, f) for f in pair))
 
 
 def matrix(negotiation: Negotiation, as_of: datetime.date) -> Matrix:
@@ -485,7 +700,9 @@ def matrix(negotiation: Negotiation, as_of: datetime.date) -> Matrix:
         for p in negotiation.participants.filter(role=ParticipantRole.PARTY).select_related("actor")
     ]
     issues = list(negotiation.issues.all())
-    rows = latest_positions(negotiation, as_of, [p.pk for p in parties], TargetType.ISSUE)
+    rows = latest_positions(
+        negotiation, as_of, [p.pk for p in parties], TargetType.ISSUE, [i.pk for i in issues]
+    )
     cells = {(row.actor_id, row.target_id): row for row in rows}
     return Matrix(
         as_of=as_of,

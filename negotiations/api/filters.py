@@ -10,11 +10,14 @@ statement dated "Aug 2024" is in both.
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Q, Subquery
 
 from negotiations.models import (
     Basis,
     Claim,
+    Demand,
+    Issue,
+    Proposal,
     Provision,
     Stance,
     Statement,
@@ -24,6 +27,10 @@ from negotiations.search import search_statements
 
 STANCES = [(label, label) for _, label in Stance.choices]
 STANCE_BY_LABEL = {label: value for value, label in Stance.choices}
+
+
+def _negotiation_of(model, pk: int) -> Subquery:
+    return Subquery(model.objects.filter(pk=pk).values("negotiation")[:1])
 
 
 class StatementFilter(django_filters.FilterSet):
@@ -91,18 +98,28 @@ class StatementFilter(django_filters.FilterSet):
             condition &= Q(stance=STANCE_BY_LABEL[data["stance"]])
         if data.get("basis"):
             condition &= Q(basis=data["basis"])
+        # Each target's claims are found by id (an index per target column) rather
+        # than through joins, and the target's negotiation is named too: a claim's
+        # target is always in its statement's negotiation (Claim.clean), and with it
+        # the statements are walked in order on statement_negotiation_date, each
+        # checked against its own few claims, so a page costs the same however
+        # many statements the issue has and however deep the cursor is.
         if data.get("issue") is not None:
             issue = int(data["issue"])
-            proposals = Provision.objects.filter(issue=issue).values("proposal")
+            on_issue = Provision.objects.filter(issue=issue)
             condition &= (
                 Q(issue=issue)
-                | Q(demand__issue=issue)
-                | Q(provision__issue=issue)
-                | Q(proposal__in=proposals)
+                | Q(demand__in=Demand.objects.filter(issue=issue).values("pk"))
+                | Q(provision__in=on_issue.values("pk"))
+                | Q(proposal__in=on_issue.values("proposal"))
             )
+            queryset = queryset.filter(negotiation=_negotiation_of(Issue, issue))
         if data.get("proposal") is not None:
             proposal = int(data["proposal"])
-            condition &= Q(proposal=proposal) | Q(provision__proposal=proposal)
+            condition &= Q(proposal=proposal) | Q(
+                provision__in=Provision.objects.filter(proposal=proposal).values("pk")
+            )
+            queryset = queryset.filter(negotiation=_negotiation_of(Proposal, proposal))
         if condition:
             queryset = queryset.filter(pk__in=Claim.objects.filter(condition).values("statement"))
         return queryset

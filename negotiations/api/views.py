@@ -139,7 +139,7 @@ class NegotiationViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.Mo
         """Every position change dated within since..until, newest first."""
         negotiation = self.get_object()
         window = read_window(request)
-        rows = positions.changes(negotiation, window.get("since"), window.get("until"))
+        rows = positions.changes_queryset(negotiation, window.get("since"), window.get("until"))
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(PositionSerializer(page, many=True).data)
 
@@ -253,6 +253,13 @@ class StatementViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.Mode
         if renderer is not None and renderer.format == "csv" and self.action == "list":
             return StatementCSVSerializer
         return StatementSerializer
+
+    def filter_queryset(self, queryset):
+        # The filters narrow the list; a statement addressed by id is not searched for
+        # (and building the filter set is a good part of a detail's cost).
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
 
     def get_queryset(self):
         statements = Statement.objects.for_display()

@@ -84,6 +84,13 @@ class Position(models.Model):
                 fields=["actor", "target_type", "target_id", "date_latest"],
                 name="position_history",
             ),
+            # latest_positions(negotiation, as_of), behind the positions and matrix
+            # endpoints and pages: the pairs of a negotiation by a loose index scan, and
+            # the newest row of each on or before a date in one descent.
+            models.Index(
+                fields=["negotiation", "actor", "target_type", "target_id", "date_latest", "seq"],
+                name="position_latest",
+            ),
             # matrix(negotiation, as_of): every issue position of a negotiation by date.
             models.Index(
                 fields=["negotiation", "target_type", "date_latest"], name="position_matrix"

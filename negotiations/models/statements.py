@@ -148,6 +148,12 @@ class Statement(models.Model):
             models.Index(
                 fields=["negotiation", "date_earliest", "id"], name="statement_negotiation_date"
             ),
+            # The published timeline of a negotiation, a page at a time, in its order.
+            models.Index(
+                fields=["negotiation", "date_earliest", "date_latest", "id"],
+                condition=Q(status="published"),
+                name="statement_published_timeline",
+            ),
             # A speaker's statements by date (actor page, duplicate check).
             models.Index(fields=["speaker", "date_earliest"], name="statement_speaker_date"),
         ]

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from actors.models import Actor
 from negotiations import charts
+from negotiations.caching import cached, with_data_version
 from negotiations.models import (
     ChangeKind,
     Demand,
@@ -110,6 +112,8 @@ def _raised(issue: Issue) -> dict[int, Position]:
     rows = (
         published_positions()
         .filter(
+            # The issue's negotiation narrows the search to its rows (index position_matrix).
+            negotiation=issue.negotiation_id,
             target_type=TargetType.DEMAND,
             target_id__in=Demand.objects.filter(issue=issue).values("pk"),
             change=ChangeKind.NEW_DEMAND,
@@ -123,10 +127,8 @@ def _raised(issue: Issue) -> dict[int, Position]:
     return first
 
 
-def issue_detail(request: HttpRequest, slug: str, issue_slug: str) -> HttpResponse:
-    issue = get_object_or_404(
-        Issue.objects.select_related("negotiation"), negotiation__slug=slug, slug=issue_slug
-    )
+def _lanes_html(issue: Issue) -> str:
+    """Render the parties' swimlanes on the issue: every position, drawn and tabulated."""
     negotiation = issue.negotiation
     parties_qs = negotiation.participants.filter(role=ParticipantRole.PARTY)
     parties = [participant.actor for participant in parties_qs.select_related("actor")]
@@ -152,12 +154,24 @@ def issue_detail(request: HttpRequest, slug: str, issue_slug: str) -> HttpRespon
         else (party, None)
         for party in parties
     ]
+    return render_to_string("negotiations/_lanes.html", {"lanes": lanes})
+
+
+def issue_detail(request: HttpRequest, slug: str, issue_slug: str) -> HttpResponse:
+    issue = get_object_or_404(
+        with_data_version(Issue.objects.select_related("negotiation")),
+        negotiation__slug=slug,
+        slug=issue_slug,
+    )
+    negotiation = issue.negotiation
+    timeline_url = reverse("negotiations:timeline", args=[negotiation.slug])
     demands = list(issue.demands.select_related("actor"))
     raised = _raised(issue)
     context = {
         "negotiation": negotiation,
         "issue": issue,
-        "lanes": lanes,
+        # Drawing every position is the page's cost: kept until the data changes.
+        "lanes_html": cached(issue, "issue-lanes", (issue.pk,), lambda: _lanes_html(issue)),
         "demands": [(demand, raised.get(demand.pk)) for demand in demands],
         "provisions": issue.provisions.select_related("proposal").order_by(
             "proposal__presented_earliest", "proposal__pk", "phase", "order"

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from negotiations import positions
+from negotiations.caching import with_data_version
 from negotiations.models import (
     Demand,
     Issue,
@@ -27,7 +28,8 @@ LATEST_CHANGES = 12
 
 
 def get_negotiation_or_404(slug: str) -> Negotiation:
-    return get_object_or_404(Negotiation, slug=slug)
+    # The data version comes along for the pages' cached fragments (negotiations.caching).
+    return get_object_or_404(with_data_version(Negotiation.objects.all()), slug=slug)
 
 
 def published_statements(negotiation: Negotiation):

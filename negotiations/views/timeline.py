@@ -13,11 +13,14 @@ from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.functional import cached_property
 
 from actors.models import Actor, Alias
 from actors.names import normalise_name
 from negotiations.api.filters import StatementFilter
+from negotiations.caching import cached
 from negotiations.models import Claim, Issue, Negotiation, Proposal, Statement
 from negotiations.search import search_statements
 from negotiations.views.overview import get_negotiation_or_404, published_statements
@@ -80,6 +83,9 @@ class TimelineFilter(StatementFilter):
             | Q(pk__in=published.values("on_behalf_of"))
             | Q(pk__in=Claim.objects.filter(statement__in=published).values("subject"))
         ).values_list("slug", "name")
+        # Reading them means reading every statement and claim of the negotiation:
+        # kept until the data changes.
+        actors = cached(negotiation, "timeline-actors", (negotiation.pk,), lambda: list(actors))
         issues = negotiation.issues.values_list("pk", "title")
         proposals = negotiation.proposals.values_list("pk", "title")
         filters = self.filters
@@ -104,6 +110,19 @@ class TimelineFilter(StatementFilter):
         return queryset.filter(
             Q(speaker__slug=value) | Q(on_behalf_of__slug=value) | Q(pk__in=spoken_of)
         )
+
+
+class CachedCountPaginator(Paginator):
+    """A paginator whose count (every matching row read) is kept until the data changes."""
+
+    def __init__(self, *args, cache_as: tuple, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.cache_as = cache_as
+
+    @cached_property
+    def count(self) -> int:
+        obj, parts = self.cache_as
+        return cached(obj, "timeline-count", parts, lambda: Paginator.count.func(self))
 
 
 @dataclass
@@ -160,12 +179,24 @@ def timeline(request: HttpRequest, slug: str) -> HttpResponse:
             url = reverse("negotiations:timeline", args=[negotiation.slug])
             return redirect(f"{url}{query}#statement-{wanted}")
 
-    page = Paginator(statements, STATEMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    filters = sorted((k, v) for k, v in request.GET.lists() if k != "page")
+    paginator = CachedCountPaginator(
+        statements, STATEMENTS_PER_PAGE, cache_as=(negotiation, (negotiation.pk, filters))
+    )
+    page = paginator.get_page(request.GET.get("page"))
     context = {
         "negotiation": negotiation,
         "filterset": filterset,
         "page": page,
-        "months": _by_month(list(page.object_list)),
+        # Rendering fifty statements with their claims is most of the page's cost.
+        "months_html": cached(
+            negotiation,
+            "timeline-page",
+            (negotiation.pk, filters, page.number),
+            lambda: render_to_string(
+                "negotiations/_months.html", {"months": _by_month(list(page.object_list))}
+            ),
+        ),
     }
     return render(request, "negotiations/timeline.html", context)
 
