@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from actors.models import Actor
 from negotiations import charts
+from negotiations.caching import public_page
 from negotiations.models import Issue, Negotiation, Position, Statement, TargetType
 from negotiations.views.issues import Lane, lane_for, published_positions
 
@@ -50,6 +51,7 @@ def _issue_charts(actor: Actor) -> list[tuple[Negotiation, list[Lane]]]:
     return result
 
 
+@public_page
 def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
     actor = _get_actor_or_404(slug)
     statements = list(

@@ -165,6 +165,24 @@ STORAGES = {
     },
 }
 
+# Pages, API answers and fragments are cached under the data version
+# (negotiations/caching.py): any write retires them. Per process by default;
+# REDIS_CACHE_URL shares one cache between the web processes.
+if os.environ.get("REDIS_CACHE_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_CACHE_URL"],
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    }
+
 # Celery: with no broker configured, tasks run in-process so `make run` needs
 # nothing but Python. A real deployment sets CELERY_BROKER_URL (Redis).
 CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")

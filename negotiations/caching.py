@@ -8,14 +8,17 @@ the page makes anyway (`with_data_version`), so a cache costs no extra query.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
 
 from negotiations.models import DataVersion
 
@@ -46,3 +49,31 @@ def cached(obj: Any, name: str, parts: tuple, compute: Callable[[], Any]) -> Any
         value = compute()
         cache.set(key, value, TIMEOUT)
     return value
+
+
+def public_page(view: Callable) -> Callable:
+    """Keep a page's HTML for anonymous readers under the data version.
+
+    A hit costs one query (the version). Signed-in users (who may see the admin
+    link or drafts) and responses that set cookies are never cached.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if (
+            request.method != "GET"
+            or settings.SESSION_COOKIE_NAME in request.COOKIES
+            or connection.run_on_commit
+        ):
+            return view(request, *args, **kwargs)
+        digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+        key = f"parley:page:{DataVersion.current().number}:{digest}"
+        content = cache.get(key)
+        if content is not None:
+            return HttpResponse(content)
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.streaming and not response.cookies:
+            cache.set(key, response.content, TIMEOUT)
+        return response
+
+    return wrapper

@@ -76,3 +76,42 @@ def test_the_issue_lanes_follow_a_new_claim(client):
         stance=2,
     )
     assert "2 positions," in get(client, url)[0]
+
+
+def test_an_anonymous_page_is_one_query_when_cached_and_a_signed_in_one_is_not_cached(
+    client, admin_user
+):
+    negotiation = NegotiationFactory(slug="talks")
+    StatementFactory(negotiation=negotiation, quote="First words.")
+    url = reverse("negotiations:matrix", args=["talks"])
+    first, _ = get(client, url)
+    again, warm = get(client, url)
+    assert (again, warm) == (first, 1)  # the data version, nothing else
+
+    client.force_login(admin_user)
+    _, signed_in = get(client, url)
+    assert signed_in > 1
+
+
+def test_an_api_answer_is_kept_after_throttling_and_follows_a_write(client):
+    negotiation = NegotiationFactory(slug="talks")
+    StatementFactory(negotiation=negotiation, quote="First words.")
+    url = "/api/v1/statements/?negotiation=talks"
+    first, cold = get(client, url)
+    again, warm = get(client, url)
+    assert again == first
+    assert warm < cold
+
+    StatementFactory(negotiation=negotiation, quote="Second words.")
+    after, _ = get(client, url)
+    assert "Second words." in after
+
+
+def test_api_answers_are_kept_per_audience(client, admin_user):
+    StatementFactory(quote="A draft.", status=StatementStatus.DRAFT)
+    url = "/api/v1/statements/"
+    assert "A draft." not in get(client, url)[0]
+    client.force_login(admin_user)
+    assert "A draft." in get(client, url)[0]
+    client.logout()
+    assert "A draft." not in get(client, url)[0]

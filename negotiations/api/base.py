@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import APIException
+from rest_framework.response import Response
 
 from negotiations.models import DataVersion
+
+# Answers kept under their ETag; any write moves the version and so the tag.
+CACHE_SECONDS = 3600
 
 
 def can_see_unpublished(user) -> bool:
@@ -24,7 +31,9 @@ class ConditionalGetMixin:
 
     The version moves after every write (negotiations.signals), so the check
     costs one indexed query and no response is built when the client is current.
-    The tag also covers the URL, the format and whether drafts are visible.
+    The tag also covers the URL, the format and whether drafts are visible. The
+    data of a 200 is kept in the cache under the same tag, so a client without
+    it is answered without the queries, after authentication and throttling.
     """
 
     def dispatch(self, request, *args, **kwargs):
@@ -45,11 +54,33 @@ class ConditionalGetMixin:
         etag = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
         last_modified = int(version.changed_at.timestamp())
         not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+        # An open transaction that has written would see data the version does not describe.
+        self._cache_key = None if connection.run_on_commit else f"parley:api:{etag.strip('"')}"
         response = not_modified or super().dispatch(request, *args, **kwargs)
         if response.status_code in (200, 304):
             response["ETag"] = etag
             response["Last-Modified"] = http_date(last_modified)
         patch_vary_headers(response, ["Accept", "Authorization", "Cookie"])
+        return response
+
+    def initial(self, request, *args, **kwargs):
+        # Authentication, permissions and throttles have passed: only now may a
+        # cached answer stand in for the handler.
+        super().initial(request, *args, **kwargs)
+        key = getattr(self, "_cache_key", None)
+        if request.method == "GET" and key and request.accepted_renderer.format != "api":
+            self.get = functools.partial(self._cached_get, self.get, key)
+
+    def _cached_get(self, handler, key, request, *args, **kwargs):
+        """The handler's data, kept under the tag: the same URL, audience and data version."""
+        hit = cache.get(key)
+        if hit is not None:
+            data, headers = hit
+            return Response(data, headers=headers)
+        response = handler(request, *args, **kwargs)
+        if response.status_code == 200 and isinstance(response, Response):
+            kept = {name: response[name] for name in ("Link",) if response.has_header(name)}
+            cache.set(key, (response.data, kept), CACHE_SECONDS)
         return response
 
 

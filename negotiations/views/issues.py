@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from actors.models import Actor
 from negotiations import charts
-from negotiations.caching import cached, with_data_version
+from negotiations.caching import cached, public_page, with_data_version
 from negotiations.models import (
     ChangeKind,
     Demand,
@@ -157,6 +157,7 @@ def _lanes_html(issue: Issue) -> str:
     return render_to_string("negotiations/_lanes.html", {"lanes": lanes})
 
 
+@public_page
 def issue_detail(request: HttpRequest, slug: str, issue_slug: str) -> HttpResponse:
     issue = get_object_or_404(
         with_data_version(Issue.objects.select_related("negotiation")),

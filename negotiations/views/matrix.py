@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from negotiations import positions
+from negotiations.caching import public_page
 from negotiations.models import ChangeKind, ParticipantRole, Position, TargetType
 from negotiations.views.overview import describe, get_negotiation_or_404, matrix_rows, targets_of
 
@@ -65,6 +66,7 @@ def footing(negotiation, parties, since: datetime.date, until: datetime.date) ->
     return [{"party": party, **empty, **by_actor.get(party.pk, {})} for party in parties]
 
 
+@public_page
 def matrix_page(request: HttpRequest, slug: str) -> HttpResponse:
     negotiation = get_negotiation_or_404(slug)
     today = timezone.localdate()
@@ -89,6 +91,7 @@ def matrix_page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "negotiations/matrix.html", context, status=status)
 
 
+@public_page
 def compare(request: HttpRequest, slug: str) -> HttpResponse:
     negotiation = get_negotiation_or_404(slug)
     form = CompareForm(request.GET or None)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from negotiations import positions
-from negotiations.caching import with_data_version
+from negotiations.caching import public_page, with_data_version
 from negotiations.models import (
     Demand,
     Issue,
@@ -102,6 +102,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "negotiations/index.html", {"negotiations": Negotiation.objects.all()})
 
 
+@public_page
 def negotiation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     negotiation = get_negotiation_or_404(slug)
     today = timezone.localdate()

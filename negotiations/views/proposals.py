@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from negotiations.caching import public_page
 from negotiations.models import Position, Proposal, Provision, TargetType
 
 
@@ -56,6 +57,7 @@ def diff_provisions(old: list[Provision], new: list[Provision]) -> list[Provisio
     return changes
 
 
+@public_page
 def proposal_detail(request: HttpRequest, slug: str, proposal_slug: str) -> HttpResponse:
     proposal = get_object_or_404(
         Proposal.objects.select_related("negotiation", "proposed_by", "supersedes"),

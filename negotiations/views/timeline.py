@@ -20,7 +20,7 @@ from django.utils.functional import cached_property
 from actors.models import Actor, Alias
 from actors.names import normalise_name
 from negotiations.api.filters import StatementFilter
-from negotiations.caching import cached
+from negotiations.caching import cached, public_page
 from negotiations.models import Claim, Issue, Negotiation, Proposal, Statement
 from negotiations.search import search_statements
 from negotiations.views.overview import get_negotiation_or_404, published_statements
@@ -157,6 +157,7 @@ def _page_of(statements: QuerySet, pk: str) -> int | None:
     return before // STATEMENTS_PER_PAGE + 1
 
 
+@public_page
 def timeline(request: HttpRequest, slug: str) -> HttpResponse:
     negotiation = get_negotiation_or_404(slug)
     filterset = TimelineFilter(
@@ -232,6 +233,7 @@ def _search_results(text: str) -> dict:
     }
 
 
+@public_page
 def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET)
     results = None
