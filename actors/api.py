@@ -16,8 +16,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from actors.models import Actor, ActorKind, Affiliation, Alias
+from negotiations import targets
 from negotiations.api.base import ConditionalGetMixin, ProtectedDestroyMixin
-from negotiations.api.serializers import TARGET_MODELS, PositionSerializer, SlugField
+from negotiations.api.serializers import PositionSerializer, SlugField
 from negotiations.models import Position
 from negotiations.positions import target_key
 
@@ -68,7 +69,7 @@ class ActorSerializer(serializers.ModelSerializer):
 
 HISTORY_PARAMETERS = [
     OpenApiParameter(name, OpenApiTypes.INT, description=f"The {name}'s id.")
-    for name in TARGET_MODELS
+    for name in targets.MODELS
 ]
 
 
@@ -103,7 +104,7 @@ class ActorViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.ModelVie
         actor = self.get_object()
         given = {
             name: request.query_params[name]
-            for name in TARGET_MODELS
+            for name in targets.MODELS
             if name in request.query_params
         }
         if len(given) != 1:
@@ -113,7 +114,7 @@ class ActorViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.ModelVie
         [(name, raw)] = given.items()
         if not raw.isdigit():
             raise ValidationError({name: ["A whole number (the id) is required."]})
-        target = TARGET_MODELS[name].objects.filter(pk=int(raw)).first()
+        target = targets.get(name, int(raw))
         if target is None:
             raise NotFound(f"No {name} with the id {raw}.")
         target_type, target_id = target_key(target)

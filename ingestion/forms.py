@@ -41,10 +41,7 @@ class ArticleSubmitForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Most installations track one negotiation at a time: choose it.
-        only = list(Negotiation.objects.values_list("pk", flat=True)[:2])
-        if len(only) == 1:
-            self.fields["negotiation"].initial = only[0]
+        self.fields["negotiation"].initial = Negotiation.sole_pk()
 
     def clean(self) -> dict:
         cleaned = super().clean()

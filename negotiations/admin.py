@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from contextlib import suppress
 
 from django import forms
 from django.contrib import admin, messages
@@ -260,19 +259,16 @@ class ClaimInlineForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["subject"].required = False
-        target = self.instance.target if self.instance.pk else None
-        if target is not None:
-            self.initial["target"] = targets.key(target)
-            self.fields["target"].widget.choices = [
-                ("", ""),
-                (targets.key(target), targets.label(target)),
-            ]
-        chosen = self.data.get(self.add_prefix("target")) if self.is_bound else None
-        if chosen and chosen != self.initial.get("target"):
-            # Show the editor's choice again if the form comes back with errors.
-            with suppress(targets.TargetKeyError):
-                picked = targets.resolve(chosen)
-                self.fields["target"].widget.choices = [("", ""), (chosen, targets.label(picked))]
+        if self.instance.pk and self.instance.target is not None:
+            self.initial["target"] = targets.key(self.instance.target)
+            self._offer(self.instance.target)
+
+    def _offer(self, target) -> None:
+        # Only the current choice is in the page; the box searches for the rest.
+        self.fields["target"].widget.choices = [
+            ("", ""),
+            (targets.key(target), targets.label(target)),
+        ]
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -283,6 +279,7 @@ class ClaimInlineForm(forms.ModelForm):
             except targets.TargetKeyError as error:
                 self.add_error("target", forms.ValidationError(str(error), code="invalid"))
             else:
+                self._offer(target)  # shown again if the form comes back with errors
                 kind = targets.key(target).partition(":")[0]
                 for name in TARGET_FIELDS:
                     setattr(self.instance, name, target if name == kind else None)
@@ -436,10 +433,7 @@ class StatementAdmin(SimpleHistoryAdmin):
 
     def get_changeform_initial_data(self, request) -> dict:
         initial = super().get_changeform_initial_data(request)
-        if "negotiation" not in initial:
-            only = list(Negotiation.objects.values_list("pk", flat=True)[:2])
-            if len(only) == 1:
-                initial["negotiation"] = only[0]
+        initial.setdefault("negotiation", Negotiation.sole_pk())
         return initial
 
     def save_model(self, request, obj, form, change) -> None:

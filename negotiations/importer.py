@@ -30,16 +30,13 @@ from django.db import transaction
 from django.db.models import Q
 
 from actors.models import Actor, resolve_side
+from negotiations import targets
 from negotiations.dates import FuzzyDateError, parse_fuzzy_date
 from negotiations.models import (
     TARGET_FIELDS,
     Basis,
     Claim,
-    Demand,
-    Issue,
     Negotiation,
-    Proposal,
-    Provision,
     Source,
     Stance,
     Statement,
@@ -81,7 +78,6 @@ REQUIRED_COLUMNS = ("negotiation", "speaker", "date")
 IGNORED_COLUMNS = ("id", "date_earliest", "date_latest")
 
 STANCES = {label: value for value, label in Stance.choices}
-TARGET_MODELS = {"issue": Issue, "proposal": Proposal, "provision": Provision, "demand": Demand}
 PUBLISH_PERMISSION = "negotiations.publish_statement"
 _HAS_RETRACTION_REASON = any(f.name == "retraction_reason" for f in Statement._meta.fields)
 
@@ -270,10 +266,7 @@ class _Importer:
     def target(self, target_type: str, target_id: int):
         key = (target_type, target_id)
         if key not in self.targets:
-            related = {"provision": ["proposal"], "demand": ["issue"]}.get(target_type, [])
-            model = TARGET_MODELS[target_type]
-            queryset = model.objects.select_related(*related) if related else model.objects
-            self.targets[key] = queryset.filter(pk=target_id).first()
+            self.targets[key] = targets.get(target_type, target_id)
         return self.targets[key]
 
     # One row.

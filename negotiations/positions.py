@@ -381,21 +381,6 @@ def recompute(keys: Iterable[Key]) -> list[ChangeEvent]:
     return events
 
 
-_COMPARED = (
-    "negotiation_id",
-    "seq",
-    "claim_id",
-    "statement_id",
-    "date_earliest",
-    "date_latest",
-    "stance",
-    "basis",
-    "previous_stance",
-    "change",
-    "contested",
-)
-
-
 def _same_rows(stored: list[Position], computed: list[Position]) -> bool:
     return [tuple(getattr(r, f) for f in _COMPARED) for r in stored] == [
         tuple(getattr(r, f) for f in _COMPARED) for r in computed
@@ -480,6 +465,8 @@ _POSITION_COLUMNS = (
     "change",
     "contested",
 )
+# Two rows of the same pair are the same when these agree.
+_COMPARED = tuple(c for c in _POSITION_COLUMNS if c not in ("actor_id", "target_type", "target_id"))
 
 
 def write_positions(rows: list[Position]) -> int:

@@ -11,7 +11,9 @@ from django.db.models import Model, Q
 from django.utils.text import Truncator
 
 from negotiations.models import TARGET_FIELDS, Demand, Issue, Proposal, Provision
+from negotiations.positions import target_key
 
+# The one map from target_type to model (API, import, admin, history).
 MODELS: dict[str, type[Model]] = {
     "proposal": Proposal,
     "provision": Provision,
@@ -27,10 +29,7 @@ class TargetKeyError(ValueError):
 
 
 def key(obj: Model) -> str:
-    for name, model in MODELS.items():
-        if isinstance(obj, model):
-            return f"{name}:{obj.pk}"
-    raise TypeError(f"{type(obj).__name__} cannot be a claim's target")
+    return "{}:{}".format(*target_key(obj))
 
 
 def label(obj: Model) -> str:
@@ -50,8 +49,10 @@ def _queryset(name: str, negotiation_id: int | None):
             rows, where = Provision.objects.select_related("proposal"), "proposal__negotiation_id"
         case "demand":
             rows, where = Demand.objects.select_related("actor"), "issue__negotiation_id"
-        case _:
+        case "issue":
             rows, where = Issue.objects.all(), "negotiation_id"
+        case _:
+            raise TargetKeyError(f"“{name}” is not a kind of target.")
     return rows.filter(**{where: negotiation_id}) if negotiation_id else rows
 
 
@@ -79,12 +80,17 @@ def search(term: str, *, negotiation_id: int | None) -> list[tuple[str, list[tup
     return groups
 
 
+def get(kind: str, pk: int) -> Model | None:
+    """The target of that kind and id, with what its label and negotiation need, or None."""
+    return _queryset(kind, None).filter(pk=pk).first()
+
+
 def resolve(value: str) -> Model:
     """The target a key names, or TargetKeyError."""
     name, _, pk = value.partition(":")
     if name not in MODELS or not pk.isdigit():
         raise TargetKeyError(f"“{value}” is not a target; pick one from the list.")
-    obj = _queryset(name, None).filter(pk=int(pk)).first()
+    obj = get(name, int(pk))
     if obj is None:
         raise TargetKeyError(f"That {name} no longer exists.")
     return obj

@@ -6,6 +6,7 @@ from django.db import transaction
 from rest_framework import serializers
 
 from actors.models import Actor, resolve_side
+from negotiations import targets
 from negotiations.dates import FuzzyDate, FuzzyDateError, parse_fuzzy_date
 from negotiations.models import (
     TARGET_FIELDS,
@@ -265,9 +266,6 @@ class SourceSerializer(serializers.ModelSerializer):
         return attrs
 
 
-TARGET_MODELS = {"issue": Issue, "proposal": Proposal, "provision": Provision, "demand": Demand}
-
-
 class ClaimSerializer(serializers.ModelSerializer):
     """One coding of a statement: subject takes stance toward (target_type, target_id)."""
 
@@ -300,7 +298,7 @@ class ClaimSerializer(serializers.ModelSerializer):
                 {"target_id": ["Give target_type and target_id together."]}
             )
         if target_type is not None:
-            target = TARGET_MODELS[target_type].objects.filter(pk=target_id).first()
+            target = targets.get(target_type, target_id)
             if target is None:
                 raise serializers.ValidationError(
                     {"target_id": [f"No {target_type} with the id {target_id}."]}

@@ -36,6 +36,12 @@ class Negotiation(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("negotiations:detail", args=[self.slug])
 
+    @classmethod
+    def sole_pk(cls) -> int | None:
+        """The id of the only negotiation, if there is just one: forms preselect it."""
+        first_two = list(cls.objects.values_list("pk", flat=True)[:2])
+        return first_two[0] if len(first_two) == 1 else None
+
 
 class ParticipantRole(models.TextChoices):
     PARTY = "party", "Party"
