@@ -284,3 +284,60 @@ statements:
     with pytest.raises(CommandError, match=r"statements\[0\] \(p, s, 2024-08-19\).*more than one"):
         load("--path", str(path))
     assert not Actor.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("entry", "line", "message"),
+    [
+        # An unquoted text in a {...} mapping is cut at its first comma: the rest
+        # becomes a key of its own, which used to vanish without a word.
+        (
+            "{phase: 1, order: 1, issue: ceasefire, text: Troops leave the north, then the south.}",
+            11,
+            "provision 1.1 has an unknown key 'then the south.'",
+        ),
+        ("{phase: 1, order: 1, issue: ceasefire, txt: Troops leave.}", 11, "did you mean 'text'?"),
+    ],
+)
+def test_an_unknown_or_misspelt_key_is_refused_with_the_file_and_line(
+    tmp_path, entry, line, message
+):
+    path = tmp_path / "typo.yaml"
+    path.write_text(
+        f"""negotiation: {{slug: x, title: X, start: 2024-01-01}}
+actors:
+  a: {{name: A, kind: state}}
+issues:
+  - {{slug: ceasefire, title: Ceasefire}}
+proposals:
+  - slug: plan
+    title: Plan
+    presented: "2024-05-31"
+    provisions:
+      - {entry}
+""",
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError) as raised:
+        load("--path", str(path))
+    assert str(raised.value).startswith(f"{path}:{line}: ")
+    assert message in str(raised.value)
+    assert not Negotiation.objects.exists()
+
+
+def test_a_key_given_twice_is_refused(tmp_path):
+    path = tmp_path / "twice.yaml"
+    path.write_text(
+        "negotiation: {slug: x, title: X, start: 2024-01-01}\n"
+        "actors:\n  a: {name: A, kind: state, name: B}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError, match=re.escape(f"{path}:3: 'name' is given twice.")):
+        load("--path", str(path))
+
+
+def test_every_provision_text_of_the_demo_is_whole(demo):
+    texts = list(Provision.objects.values_list("text", flat=True))
+    assert len(texts) == 28
+    assert all(text.endswith(".") for text in texts), [t for t in texts if not t.endswith(".")]
+    assert Provision.objects.filter(text__contains="the north included.").count() == 2

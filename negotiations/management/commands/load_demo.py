@@ -4,12 +4,15 @@ Every row is matched on its natural key and written only when it is new or
 differs from the file, so a second run writes nothing: primary keys and
 `updated_at` stay put, and no position recompute is triggered. The whole load is
 one transaction; bad data raises CommandError naming the YAML entry and leaves
-the database untouched.
+the database untouched. A key the loader does not know (a typo, or the rest of
+an unquoted text cut at a comma in a `{...}` mapping) is refused with the file
+and line, since it would otherwise be dropped without a word.
 """
 
 from __future__ import annotations
 
 import datetime
+import difflib
 from pathlib import Path
 from typing import Any
 
@@ -49,30 +52,140 @@ class Command(BaseCommand):
 
     def handle(self, *args, path: Path, verbosity: int, **options) -> None:
         data = _read(path)
-        loader = _Loader(self, verbosity)
+        loader = _Loader(self, verbosity, str(path))
         with transaction.atomic(), recompute_once():
             loader.load(data)
         loader.say(loader.summary())
 
 
+# The keys each kind of entry may have.
+KEYS = {
+    "file": {
+        "negotiation",
+        "actors",
+        "participants",
+        "issues",
+        "proposals",
+        "demands",
+        "sources",
+        "statements",
+    },
+    "negotiation": {"slug", "title", "start", "end", "summary"},
+    "actor": {
+        "name",
+        "kind",
+        "parent",
+        "country",
+        "wikidata_id",
+        "description",
+        "aliases",
+        "affiliations",
+    },
+    "alias": {"name", "language"},
+    "affiliation": {"organization", "role", "start", "end"},
+    "participant": {"actor", "role", "side"},
+    "issue": {"slug", "title", "parent", "order", "description"},
+    "proposal": {
+        "slug",
+        "title",
+        "proposed_by",
+        "presented",
+        "supersedes",
+        "summary",
+        "document_url",
+        "provisions",
+    },
+    "provision": {"phase", "order", "issue", "text"},
+    "provision reference": {"proposal", "phase", "order"},
+    "demand": {"key", "actor", "issue", "text"},
+    "source": {"key", "publisher", "publisher_name", "title", "url", "published", "language"},
+    "statement": {
+        "speaker",
+        "source",
+        "date",
+        "status",
+        "retraction_reason",
+        "quote",
+        "quote_language",
+        "translation",
+        "summary",
+        "claims",
+    },
+    "claim": {"subject", "stance", "basis", *TARGET_FIELDS},
+}
+
+
+class Entry(dict):
+    """A YAML mapping that remembers the line of each of its keys."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe loader whose mappings say where they are, and that refuses repeated keys."""
+
+    path = ""
+
+    def construct_mapping(self, node, deep=False):
+        self.flatten_mapping(node)
+        entry = Entry()
+        entry.line, entry.key_lines = node.start_mark.line + 1, {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            if key in entry:
+                raise CommandError(f"{self.path}:{line}: {key!r} is given twice.")
+            entry[key] = self.construct_object(value_node, deep=True)
+            entry.key_lines[key] = line
+        return entry
+
+
+_LineLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LineLoader.construct_mapping
+)
+
+
 def _read(path: Path) -> dict[str, Any]:
+    loader_class = type("Loader", (_LineLoader,), {"path": str(path)})
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader_class)  # noqa: S506 - safe
     except OSError as error:
         raise CommandError(f"Cannot read {path}: {error}") from error
     except yaml.YAMLError as error:
         raise CommandError(f"{path} is not valid YAML: {error}") from error
     if not isinstance(data, dict):
         raise CommandError(f"{path}: expected a mapping with negotiation, actors, … at the top.")
+    _check_keys(data, "file", "the file", str(path))
     return data
+
+
+def _check_keys(entry: Any, kind: str, where: str, path: str) -> None:
+    """Refuse a key that an entry of this kind does not have, naming file and line."""
+    if not isinstance(entry, Entry):
+        return
+    allowed = KEYS[kind]
+    for key in entry:
+        if key in allowed:
+            continue
+        line = entry.key_lines.get(key, entry.line)
+        close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
+        hint = (
+            f"did you mean {close[0]!r}?"
+            if close
+            else f"expected one of {', '.join(sorted(allowed))}; "
+            "a text with a comma in a {...} mapping must be quoted."
+        )
+        raise CommandError(f"{path}:{line}: {where} has an unknown key {key!r}: {hint}")
 
 
 class _Loader:
     """Walk the YAML sections in dependency order, keeping what each one created."""
 
-    def __init__(self, command: BaseCommand, verbosity: int) -> None:
+    def __init__(self, command: BaseCommand, verbosity: int, path: str = "") -> None:
         self.command = command
         self.verbosity = verbosity
+        self.path = path
         self.written = 0
         self.counts: dict[str, int] = {}
         self.actors: dict[str, Actor] = {}
@@ -107,10 +220,14 @@ class _Loader:
     def count(self, name: str, n: int = 1) -> None:
         self.counts[name] = self.counts.get(name, 0) + n
 
+    def check(self, entry: Any, kind: str, where: str) -> None:
+        _check_keys(entry, kind, where, self.path)
+
     # --- Sections ------------------------------------------------------------
 
     def load_negotiation(self, entry: dict[str, Any]) -> Negotiation:
         where = "negotiation"
+        self.check(entry, "negotiation", where)
         return self.upsert(
             Negotiation,
             where,
@@ -125,6 +242,7 @@ class _Loader:
         self.count("actors", len(entries))
         for slug in _parents_first(entries):
             entry, where = entries[slug], f"actors.{slug}"
+            self.check(entry, "actor", where)
             self.actors[slug] = self.upsert(
                 Actor,
                 where,
@@ -140,6 +258,7 @@ class _Loader:
         for slug, entry in entries.items():
             where = f"actors.{slug}"
             for alias in entry.get("aliases", []):
+                self.check(alias, "alias", f"{where} alias")
                 name = _get(alias, "name", where)
                 self.upsert(
                     Alias,
@@ -149,6 +268,7 @@ class _Loader:
                 )
             for aff in entry.get("affiliations", []):
                 aff_where = f"{where} affiliation"
+                self.check(aff, "affiliation", aff_where)
                 self.upsert(
                     Affiliation,
                     aff_where,
@@ -167,6 +287,7 @@ class _Loader:
         self.count("participants", len(entries))
         for i, entry in enumerate(entries):
             where = f"participants[{i}]"
+            self.check(entry, "participant", where)
             self.upsert(
                 Participant,
                 where,
@@ -180,6 +301,7 @@ class _Loader:
         for i, entry in enumerate(entries):
             slug = _get(entry, "slug", f"issues[{i}]")
             where = f"issues.{slug}"
+            self.check(entry, "issue", where)
             self.issues[slug] = self.upsert(
                 Issue,
                 where,
@@ -195,6 +317,7 @@ class _Loader:
         for i, entry in enumerate(entries):
             slug = _get(entry, "slug", f"proposals[{i}]")
             where = f"proposals.{slug}"
+            self.check(entry, "proposal", where)
             presented = _fuzzy(_get(entry, "presented", where), None, where)
             proposal = self.upsert(
                 Proposal,
@@ -214,6 +337,7 @@ class _Loader:
             for provision in entry.get("provisions", []):
                 phase, order = provision.get("phase", 1), provision.get("order", 0)
                 p_where = f"{where} provision {phase}.{order}"
+                self.check(provision, "provision", p_where)
                 self.upsert(
                     Provision,
                     p_where,
@@ -228,6 +352,7 @@ class _Loader:
         for i, entry in enumerate(entries):
             key = _get(entry, "key", f"demands[{i}]")
             where = f"demands.{key}"
+            self.check(entry, "demand", where)
             self.demands[key] = self.upsert(
                 Demand,
                 where,
@@ -243,6 +368,7 @@ class _Loader:
         for i, entry in enumerate(entries):
             key = _get(entry, "key", f"sources[{i}]")
             where = f"sources.{key}"
+            self.check(entry, "source", where)
             values = {
                 "url": entry.get("url", ""),
                 "title": _get(entry, "title", where),
@@ -262,6 +388,7 @@ class _Loader:
         seen: set[tuple[int, int, FuzzyDate]] = set()
         for i, entry in enumerate(entries):
             where = f"statements[{i}]"
+            self.check(entry, "statement", where)
             speaker = self.actor(_get(entry, "speaker", where), where)
             source = self.lookup(self.sources, _get(entry, "source", where), "source", where)
             date = _fuzzy(_get(entry, "date", where), source.published, where)
@@ -291,6 +418,7 @@ class _Loader:
                 translation=entry.get("translation", ""),
                 summary=entry.get("summary", ""),
                 status=entry.get("status", StatementStatus.PUBLISHED),
+                retraction_reason=entry.get("retraction_reason", ""),
             )
             self.load_claims(statement, entry.get("claims", []), where)
 
@@ -298,6 +426,7 @@ class _Loader:
         kept: set[int] = set()
         for j, entry in enumerate(entries):
             c_where = f"{where} claims[{j}]"
+            self.check(entry, "claim", c_where)
             stance = _get(entry, "stance", c_where)
             if stance not in STANCES:
                 raise CommandError(f"{c_where}: stance must be one of {', '.join(STANCES)}.")
@@ -334,6 +463,7 @@ class _Loader:
         elif name == "issue":
             target[name] = self.lookup(self.issues, key, "issue", where)
         else:
+            self.check(key, "provision reference", where)
             proposal = self.lookup(self.proposals, _get(key, "proposal", where), "proposal", where)
             target[name] = Provision.objects.filter(
                 proposal=proposal, phase=key.get("phase", 1), order=key.get("order", 0)
