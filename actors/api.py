@@ -16,11 +16,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from actors.models import Actor, ActorKind, Affiliation, Alias
-from negotiations import targets
+from negotiations import positions, targets
 from negotiations.api.base import ConditionalGetMixin, ProtectedDestroyMixin
 from negotiations.api.serializers import PositionSerializer, SlugField
-from negotiations.models import Position
-from negotiations.positions import target_key
+from negotiations.targets import target_key
 
 
 class AliasSerializer(serializers.ModelSerializer):
@@ -97,7 +96,9 @@ class ActorViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.ModelVie
     @extend_schema(parameters=HISTORY_PARAMETERS, responses=PositionSerializer(many=True))
     @action(detail=True, filter_backends=[], pagination_class=None)
     def history(self, request: Request, slug: str) -> Response:
-        """The actor's positions on one target, oldest first, each with its change.
+        """The actor's positions on one target, oldest first, each with its change and
+        the claims that contest it; on an issue, each also with the actor's stances on
+        the proposals addressing the issue while it stood (`packages`).
 
         Give exactly one of issue, proposal, provision or demand.
         """
@@ -117,12 +118,7 @@ class ActorViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.ModelVie
         target = targets.get(name, int(raw))
         if target is None:
             raise NotFound(f"No {name} with the id {raw}.")
-        target_type, target_id = target_key(target)
-        rows = (
-            Position.objects.for_target(actor.pk, target_type, target_id)
-            .select_related("actor")
-            .order_by("seq")
-        )
+        rows = positions.history(actor, *target_key(target))
         return Response(PositionSerializer(rows, many=True).data)
 
 

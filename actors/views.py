@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from actors.models import Actor
-from negotiations import charts
+from negotiations import charts, positions
 from negotiations.caching import public_page
-from negotiations.models import Issue, Negotiation, Position, Statement, TargetType
-from negotiations.views.issues import Lane, lane_for, published_positions
+from negotiations.models import (
+    Issue,
+    Negotiation,
+    Position,
+    Proposal,
+    Provision,
+    Statement,
+    TargetType,
+)
+from negotiations.views.issues import Lane, lane_for
 
 STATEMENT_LIMIT = 50
 
@@ -20,35 +30,65 @@ def _get_actor_or_404(slug: str) -> Actor:
     return get_object_or_404(Actor.objects.select_related("parent"), slug=slug)
 
 
-def _issue_charts(actor: Actor) -> list[tuple[Negotiation, list[Lane]]]:
-    """Return small step charts of the actor's issue positions, grouped by negotiation.
+@dataclass
+class NegotiationPositions:
+    """What an actor page shows of one negotiation: a chart per issue, and beside them
+    the actor's latest stance on each whole proposal, with the issues it addresses."""
+
+    negotiation: Negotiation
+    lanes: list[Lane] = field(default_factory=list)
+    packages: list[Position] = field(default_factory=list)
+
+
+def _positions(actor: Actor) -> list[NegotiationPositions]:
+    """Return small step charts of the actor's issue positions and its stances on
+    proposals, by negotiation, newest negotiation first.
 
     Charts of one negotiation share a time axis so that they can be compared.
     """
-    rows = (
-        published_positions()
-        .filter(actor=actor, target_type=TargetType.ISSUE)
-        .order_by("target_id", "seq")
+    rows = positions.with_contests(
+        list(
+            Position.objects.published()
+            .filter(actor=actor, target_type__in=[TargetType.ISSUE, TargetType.PROPOSAL])
+            .order_by("target_type", "target_id", "seq")
+        )
     )
     by_issue: dict[int, list[Position]] = {}
+    latest_on_proposal: dict[int, Position] = {}
     for row in rows:
-        by_issue.setdefault(row.target_id, []).append(row)
-    # A subquery rather than a list of ids: one query even when there are none.
-    issues = Issue.objects.filter(pk__in=rows.values("target_id")).select_related("negotiation")
-    groups: dict[int, list[Issue]] = {}
-    for issue in sorted(issues, key=lambda i: (-i.negotiation.start.toordinal(), i.order, i.title)):
-        groups.setdefault(issue.negotiation_id, []).append(issue)
-    result = []
-    for group in groups.values():
-        negotiation = group[0].negotiation
-        axis = charts.time_axis(row.date_latest for i in group for row in by_issue[i.pk])
-        timeline_url = reverse("negotiations:timeline", args=[negotiation.slug])
-        lanes = [
+        if row.target_type == TargetType.ISSUE:
+            by_issue.setdefault(row.target_id, []).append(row)
+        else:
+            latest_on_proposal[row.target_id] = row
+    issues = Issue.objects.filter(pk__in=by_issue).select_related("negotiation")
+    proposals = Proposal.objects.filter(pk__in=latest_on_proposal).select_related("negotiation")
+    addresses: dict[int, list[str]] = {}
+    for proposal_id, title in (
+        Provision.objects.filter(proposal__in=latest_on_proposal, issue__isnull=False)
+        .values_list("proposal", "issue__title")
+        .order_by("issue__order", "issue__title")
+        .distinct()
+    ):
+        addresses.setdefault(proposal_id, []).append(title)
+    groups: dict[int, NegotiationPositions] = {}
+
+    def group(negotiation: Negotiation) -> NegotiationPositions:
+        return groups.setdefault(negotiation.pk, NegotiationPositions(negotiation))
+
+    for issue in sorted(issues, key=lambda i: (i.order, i.title)):
+        group(issue.negotiation).lanes.append(issue)
+    for proposal in sorted(proposals, key=lambda p: (p.presented_latest, p.pk)):
+        package = latest_on_proposal[proposal.pk]
+        package.proposal, package.addresses = proposal, addresses.get(proposal.pk, [])
+        group(proposal.negotiation).packages.append(package)
+    for entry in groups.values():
+        axis = charts.time_axis(row.date_latest for i in entry.lanes for row in by_issue[i.pk])
+        timeline_url = reverse("negotiations:timeline", args=[entry.negotiation.slug])
+        entry.lanes = [
             lane_for(actor, issue, by_issue[issue.pk], axis, timeline_url, size=charts.SMALL)
-            for issue in group
+            for issue in entry.lanes
         ]
-        result.append((negotiation, lanes))
-    return result
+    return sorted(groups.values(), key=lambda entry: entry.negotiation.start, reverse=True)
 
 
 @public_page
@@ -68,7 +108,7 @@ def actor_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "start", "end", "pk"
         ),
         "members": actor.members.select_related("person").order_by("start", "person__name"),
-        "issue_charts": _issue_charts(actor),
+        "negotiations": _positions(actor),
         "statements": statements[:STATEMENT_LIMIT],
         "more_statements": len(statements) > STATEMENT_LIMIT,
         "statement_limit": STATEMENT_LIMIT,

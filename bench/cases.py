@@ -15,7 +15,6 @@ from urllib.parse import quote, urlencode
 
 from django.db import connection
 
-from negotiations import positions
 from negotiations.models import (
     Issue,
     Negotiation,
@@ -24,6 +23,7 @@ from negotiations.models import (
     StatementStatus,
     TargetType,
 )
+from negotiations.positions import queries
 
 
 @dataclass
@@ -69,17 +69,14 @@ AND EXISTS (SELECT 1 FROM negotiations_claim c WHERE c.statement_id = s.id
 # actor's slug joined in.
 POSITION_COLUMNS = """
 SELECT a.slug AS actor, p.target_type, p.target_id, p.seq, p.stance, p.previous_stance,
-       p.change, p.basis, p.contested, p.date_earliest, p.date_latest, p.statement_id, p.claim_id
+       p.change, p.basis, p.contesting_claim_ids, p.date_earliest, p.date_latest,
+       p.statement_id, p.claim_id
 FROM negotiations_position p JOIN actors_actor a ON a.id = p.actor_id
 WHERE p.id IN ({newest})
 ORDER BY p.actor_id, p.target_type, p.target_id
 """
-ALL_PAIRS = POSITION_COLUMNS.format(
-    newest=positions._PAIRS_SKIP_SCAN + positions._NEWEST_OF_EACH_PAIR
-)
-GIVEN_PAIRS = POSITION_COLUMNS.format(
-    newest=positions._PAIRS_GIVEN + positions._NEWEST_OF_EACH_PAIR
-)
+ALL_PAIRS = POSITION_COLUMNS.format(newest=queries.PAIRS_SKIP_SCAN + queries.NEWEST_OF_EACH_PAIR)
+GIVEN_PAIRS = POSITION_COLUMNS.format(newest=queries.PAIRS_GIVEN + queries.NEWEST_OF_EACH_PAIR)
 
 
 def _cursor(position: datetime.date, offset: int) -> str:
@@ -155,7 +152,7 @@ def build() -> list[Case]:
             "API changes ?since=&until=",
             f"/api/v1/negotiations/{slug}/changes/?since={since}&until={until}",
             """SELECT a.slug AS actor, p.target_type, p.target_id, p.seq, p.stance,
-                      p.previous_stance, p.change, p.basis, p.contested, p.date_earliest,
+                      p.previous_stance, p.change, p.basis, p.contesting_claim_ids, p.date_earliest,
                       p.date_latest, p.statement_id, p.claim_id
                FROM negotiations_position p JOIN actors_actor a ON a.id = p.actor_id
                WHERE p.negotiation_id = %(negotiation)s AND p.change <> ''
@@ -173,7 +170,7 @@ def build() -> list[Case]:
         Case(
             "page: issue",
             f"/n/{slug}/issues/{issue.slug}/",
-            """SELECT p.actor_id, p.seq, p.stance, p.change, p.basis, p.contested,
+            """SELECT p.actor_id, p.seq, p.stance, p.change, p.basis, p.contesting_claim_ids,
                       p.date_earliest, p.date_latest, p.statement_id
                FROM negotiations_position p
                JOIN negotiations_statement s ON s.id = p.statement_id

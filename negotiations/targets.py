@@ -10,8 +10,7 @@ from __future__ import annotations
 from django.db.models import Model, Q
 from django.utils.text import Truncator
 
-from negotiations.models import TARGET_FIELDS, Demand, Issue, Proposal, Provision
-from negotiations.positions import target_key
+from negotiations.models import TARGET_FIELDS, Demand, Issue, Proposal, Provision, TargetType
 
 # The one map from target_type to model (API, import, admin, history).
 MODELS: dict[str, type[Model]] = {
@@ -28,6 +27,11 @@ class TargetKeyError(ValueError):
     """The key does not name an existing target."""
 
 
+def target_key(obj: Model) -> tuple[str, int]:
+    """Return (target_type, id) of a target: the pair positions and the API name it by."""
+    return TargetType(type(obj).__name__.lower()).value, obj.pk
+
+
 def key(obj: Model) -> str:
     return "{}:{}".format(*target_key(obj))
 
@@ -41,7 +45,8 @@ def label(obj: Model) -> str:
     return str(obj)
 
 
-def _queryset(name: str, negotiation_id: int | None):
+def of_negotiation(name: str, negotiation_id: int | None):
+    """Return the targets of one kind (of one negotiation, when given), ready to label."""
     match name:
         case "proposal":
             rows, where = Proposal.objects.all(), "negotiation_id"
@@ -68,7 +73,7 @@ def search(term: str, *, negotiation_id: int | None) -> list[tuple[str, list[tup
     """Targets whose words contain `term`, grouped by type: [(group, [(key, label)])]."""
     groups = []
     for name in TARGET_FIELDS:
-        rows = _queryset(name, negotiation_id)
+        rows = of_negotiation(name, negotiation_id)
         for word in term.split():
             match = Q()
             for field in _SEARCHED[name]:
@@ -82,7 +87,7 @@ def search(term: str, *, negotiation_id: int | None) -> list[tuple[str, list[tup
 
 def get(kind: str, pk: int) -> Model | None:
     """The target of that kind and id, with what its label and negotiation need, or None."""
-    return _queryset(kind, None).filter(pk=pk).first()
+    return of_negotiation(kind, None).filter(pk=pk).first()
 
 
 def resolve(value: str) -> Model:

@@ -69,6 +69,11 @@ def deliver_webhook(self, delivery_id: int) -> str:
         return "gone"
     if delivery.status != DeliveryStatus.PENDING:
         return delivery.status
+    if not webhooks.still_published(delivery):
+        Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.PENDING).update(
+            status=DeliveryStatus.WITHDRAWN
+        )
+        return DeliveryStatus.WITHDRAWN
     log = webhooks.attempt(delivery)
     if log.succeeded:
         return DeliveryStatus.DELIVERED

@@ -9,7 +9,8 @@ Each change is POSTed as JSON to every matching active subscription, with:
   keyed with the subscription's secret. Receivers recompute it over the raw
   body, compare in constant time, and reject old timestamps.
 
-Failed attempts (no answer within the timeout, or a status outside 2xx) are
+A delivery whose statement is no longer published when its turn comes is
+withdrawn, not sent. Failed attempts (no answer within the timeout, or a status outside 2xx) are
 retried with exponential backoff; each attempt is logged (admin: Deliveries).
 """
 
@@ -31,9 +32,10 @@ from negotiations.models import (
     DeliveryStatus,
     Position,
     Stance,
+    Statement,
     Subscription,
 )
-from negotiations.positions import ChangeEvent
+from negotiations.positions import ChangeEvent, with_contests
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
@@ -68,6 +70,17 @@ def payload(position: Position, event_id: str) -> dict:
         "previous_stance_value": position.previous_stance,
         "basis": position.basis,
         "contested": position.contested,
+        "contested_by": [
+            {
+                "claim_id": claim.pk,
+                "statement_id": claim.statement_id,
+                "speaker": claim.statement.speaker.slug,
+                "basis": claim.basis,
+                "stance": _stance_label(claim.stance),
+                "date": str(claim.statement.date),
+            }
+            for claim in position.contested_by
+        ],
         "date": {
             "earliest": position.date_earliest.isoformat(),
             "latest": position.date_latest.isoformat(),
@@ -83,9 +96,10 @@ def enqueue(events: list[ChangeEvent]) -> list[int]:
     from negotiations.tasks import deliver_webhook
 
     created_ids = []
-    positions = Position.objects.select_related("negotiation", "actor").in_bulk(
-        [event.position_id for event in events]
-    )
+    # A statement retracted since the recompute ran is no change to announce.
+    rows = Position.objects.published().select_related("negotiation", "actor")
+    positions = rows.in_bulk([event.position_id for event in events])
+    with_contests(list(positions.values()))
     for event in events:
         position = positions.get(event.position_id)
         if position is None:
@@ -99,6 +113,12 @@ def enqueue(events: list[ChangeEvent]) -> list[int]:
                 created_ids.append(delivery.pk)
                 transaction.on_commit(lambda pk=delivery.pk: deliver_webhook.delay(pk))
     return created_ids
+
+
+def still_published(delivery: Delivery) -> bool:
+    """Whether the change's statement is still on the public record: a retraction
+    withdraws the deliveries not yet made, before the recompute has run."""
+    return Statement.objects.published().filter(pk=delivery.payload["statement_id"]).exists()
 
 
 def attempt(delivery: Delivery) -> DeliveryAttempt:

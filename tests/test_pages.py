@@ -43,7 +43,8 @@ def test_the_overview_shows_parties_mediators_matrix_and_changes(client, demo):
     page = client.get(f"{BASE}/").content.decode()
     for text in ("Parties", "Hamas", "Mediators and others", "Qatar", "Latest changes"):
         assert text in page
-    assert "Where the parties stand today" in page
+    # As of the latest statement (Aug 25, 2024), not today.
+    assert "Where the parties stand <small>as of Aug 25, 2024" in page
     assert 'href="/n/gaza-2024/issues/philadelphi-corridor/"' in page
     assert "application/atom+xml" in page
 
@@ -57,8 +58,42 @@ def test_the_matrix_page_moves_with_its_date(client, demo):
         "permanent-ceasefire"
     ] == "apart"
     footing = {row["party"].slug: row for row in august["footing"]}
-    assert footing["israel"]["new_demands"] >= 2
-    assert footing["hamas"]["reversed"] >= 1
+    moves = {slug: [move["count"] for move in row["moves"]] for slug, row in footing.items()}
+    hardened, _softened, reversed_, new_demands = moves["israel"]
+    assert new_demands >= 2 and hardened >= 1 and reversed_ >= 1
+    # Hamas said what it wanted all along; rejecting a package reversed nothing.
+    assert moves["hamas"][2] == 0
+
+
+def test_the_matrix_defaults_to_the_record_and_its_window_runs_forward(client, demo):
+    page = client.get(f"{BASE}/matrix/")
+    assert page.context["matrix"].as_of == datetime.date(2024, 8, 25)
+    assert page.context["since"] == datetime.date(2024, 5, 27)
+    only_as_of = client.get(f"{BASE}/matrix/", {"as_of": "2024-06-15"})
+    assert only_as_of.context["since"] == datetime.date(2024, 3, 17)
+    assert "who moved how, Mar 17, 2024 to Jun 15, 2024" in only_as_of.content.decode()
+    response = client.get(f"{BASE}/matrix/", {"as_of": "2024-06-15", "since": "2024-07-01"})
+    assert response.status_code == 400
+    assert "after the “as of” date" in response.content.decode()
+
+
+def test_each_movement_count_links_to_the_moves_it_counts(client, demo):
+    august = client.get(f"{BASE}/matrix/", {"as_of": "2024-08-25", "since": "2024-06-01"})
+    israel = next(row for row in august.context["footing"] if row["party"].slug == "israel")
+    for move in israel["moves"]:
+        listed = client.get(move["url"])
+        assert listed.status_code == 200
+        count = sum(len(group["changes"]) for group in listed.context["groups"])
+        assert count == move["count"], move["url"]
+
+
+def test_the_contested_count_is_the_daggers_shown(client, demo):
+    page = client.get(f"{BASE}/matrix/", {"as_of": "2024-08-25"})
+    html = page.content.decode()
+    shown = html.count('class="contested-mark"')
+    assert sum(row["contested"] for row in page.context["footing"]) == shown
+    for _row, cell in page.context["notes"]:
+        assert f'id="contest-{cell.note}"' in html
 
 
 def test_a_bad_date_is_a_form_error_not_a_500(client, demo):
@@ -68,6 +103,25 @@ def test_a_bad_date_is_a_form_error_not_a_500(client, demo):
     response = client.get(f"{BASE}/compare/", {"start": "2024-09-01", "end": "2024-08-01"})
     assert response.status_code == 400
     assert "The second date is before the first." in response.content.decode()
+
+
+def test_compare_opens_on_the_last_quarter_of_the_record(client, demo):
+    response = client.get(f"{BASE}/compare/")
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert (form.cleaned_data["start"], form.cleaned_data["end"]) == (
+        datetime.date(2024, 5, 27),
+        datetime.date(2024, 8, 25),
+    )
+    assert response.context["groups"]
+
+
+def test_compare_refuses_an_unknown_actor_with_a_message(client, demo):
+    response = client.get(
+        f"{BASE}/compare/", {"start": "2024-06-01", "end": "2024-08-31", "actor": "nobody"}
+    )
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
 
 
 def test_compare_groups_every_change_by_issue(client, demo):

@@ -141,3 +141,65 @@ def test_a_refused_receiver_is_logged_not_raised(settings, django_capture_on_com
     delivery = Delivery.objects.get()
     assert delivery.status == DeliveryStatus.FAILED
     assert "non-public address" in delivery.attempts.get().error
+
+
+def test_a_change_whose_statement_was_retracted_before_delivery_is_withdrawn(
+    receiver, allow_loopback
+):
+    """Webhooks follow the published record too: a delivery not yet made when its
+    statement is retracted is withdrawn, whether or not the recompute has run."""
+    issue, actor = IssueFactory(), ActorFactory()
+    Subscription.objects.create(url=receiver.url)
+    for day, stance in ((1, Stance.ACCEPTS), (20, Stance.CONDITIONAL)):
+        ClaimFactory(
+            statement=StatementFactory(
+                negotiation=issue.negotiation, date_earliest=datetime.date(2024, 8, day)
+            ),
+            subject=actor,
+            issue=issue,
+            stance=stance,
+        )
+    events = positions.recompute(positions.all_keys())
+    [delivery_id] = webhooks.enqueue(events)  # enqueued: the task runs on commit
+    change = positions.changes(issue.negotiation)[0]
+    change.statement.status = "retracted"
+    change.statement.retraction_reason = "Misattributed."
+    change.statement.save()
+    from negotiations.tasks import deliver_webhook
+
+    assert deliver_webhook.apply(args=[delivery_id]).get() == DeliveryStatus.WITHDRAWN
+    assert Delivery.objects.get().status == DeliveryStatus.WITHDRAWN
+    assert receiver.requests == []
+    # And a change found after the retraction is not enqueued at all.
+    assert webhooks.enqueue(events) == []
+
+
+def test_the_payload_says_who_contests_the_position(
+    receiver, allow_loopback, django_capture_on_commit_callbacks
+):
+    issue, actor = IssueFactory(), ActorFactory()
+    Subscription.objects.create(url=receiver.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = ClaimFactory(
+            statement=StatementFactory(
+                negotiation=issue.negotiation, date_earliest=datetime.date(2024, 8, 25)
+            ),
+            subject=actor,
+            issue=issue,
+            stance=Stance.REJECTS,
+            basis="reported",
+        )
+    hardening(issue, actor, django_capture_on_commit_callbacks)
+    [request] = receiver.requests
+    event = json.loads(request["body"])
+    assert event["contested"] is True
+    assert event["contested_by"] == [
+        {
+            "claim_id": report.pk,
+            "statement_id": report.statement_id,
+            "speaker": report.statement.speaker.slug,
+            "basis": "reported",
+            "stance": "rejects",
+            "date": "Aug 25, 2024",
+        }
+    ]

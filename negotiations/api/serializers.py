@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from actors.models import Actor, resolve_side
@@ -64,10 +65,10 @@ class FuzzyDateTextField(serializers.CharField):
     """A date as sources give it. Read: the date at its precision. Write: any
     accepted form; relative ones ("on Monday") need the source's publication date."""
 
-    def __init__(self, prefix: str = "date", **kwargs):
+    def __init__(self, prefix: str = "date", source: str = "*", **kwargs):
         self.prefix = prefix
         kwargs.setdefault("max_length", 200)
-        super().__init__(source="*", **kwargs)
+        super().__init__(source=source, **kwargs)
 
     def to_representation(self, instance) -> str:
         earliest = getattr(instance, f"{self.prefix}_earliest")
@@ -475,6 +476,30 @@ class StatementCSVSerializer(serializers.Serializer):
         )
 
 
+class ContestSerializer(serializers.Serializer):
+    """A claim that disputes a position: who says otherwise, on what basis, when."""
+
+    claim = serializers.IntegerField(source="pk")
+    statement = serializers.IntegerField(source="statement_id")
+    speaker = serializers.CharField(source="statement.speaker.slug", help_text="Actor slug.")
+    speaker_name = serializers.CharField(source="statement.speaker.name")
+    basis = serializers.ChoiceField(choices=Basis.choices)
+    stance = StanceField()
+    stance_value = serializers.IntegerField(source="stance")
+    date = FuzzyDateTextField(source="statement")
+
+
+class PackageSerializer(serializers.Serializer):
+    """The actor's stance on a proposal that addresses the issue: context, not a position on it."""
+
+    proposal = serializers.CharField(source="proposal.slug", help_text="Proposal slug.")
+    title = serializers.CharField(source="proposal.title")
+    stance = StanceField()
+    stance_value = serializers.IntegerField(source="stance")
+    date = FuzzyDateTextField()
+    statement = serializers.IntegerField(source="statement_id")
+
+
 class PositionSerializer(serializers.ModelSerializer):
     actor = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     stance = StanceField(read_only=True)
@@ -483,6 +508,17 @@ class PositionSerializer(serializers.ModelSerializer):
     change = serializers.ChoiceField(choices=[("", "none"), *ChangeKind.choices], read_only=True)
     date = FuzzyDateTextField(read_only=True)
     basis = serializers.ChoiceField(choices=Basis.choices, read_only=True)
+    contested = serializers.BooleanField(read_only=True)
+    contested_by = ContestSerializer(
+        many=True,
+        read_only=True,
+        help_text="The published claims that dispute this position (as of the date asked for).",
+    )
+    packages = serializers.SerializerMethodField(
+        help_text="On an issue: the actor's latest stances on the proposals that address it, "
+        "shown beside the position and never counted in it. Null for other targets and in "
+        "lists of changes."
+    )
 
     class Meta:
         model = Position
@@ -497,6 +533,8 @@ class PositionSerializer(serializers.ModelSerializer):
             "change",
             "basis",
             "contested",
+            "contested_by",
+            "packages",
             "date",
             "date_earliest",
             "date_latest",
@@ -505,11 +543,21 @@ class PositionSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    @extend_schema_field(PackageSerializer(many=True, allow_null=True))
+    def get_packages(self, position: Position) -> list | None:
+        rows = getattr(position, "packages", None)
+        return None if rows is None else PackageSerializer(rows, many=True).data
+
 
 class MatrixCellSerializer(serializers.Serializer):
     party = serializers.CharField()
     issue = serializers.CharField()
     position = PositionSerializer(allow_null=True)
+    packages = PackageSerializer(
+        many=True,
+        help_text="The party's stances on proposals that address the issue, even when the "
+        "cell is empty: context, never counted in the position.",
+    )
 
 
 class MatrixSerializer(serializers.Serializer):

@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -57,7 +56,9 @@ from negotiations.services import statement_check_transition
 
 
 class DateWindow(serializers.Serializer):
-    as_of = serializers.DateField(required=False, help_text="YYYY-MM-DD; default today.")
+    as_of = serializers.DateField(
+        required=False, help_text="YYYY-MM-DD; default: the day of the latest published statement."
+    )
     since = serializers.DateField(required=False)
     until = serializers.DateField(required=False)
 
@@ -73,7 +74,11 @@ def read_window(request: Request) -> dict[str, datetime.date]:
     return window.validated_data
 
 
-AS_OF = OpenApiParameter("as_of", OpenApiTypes.DATE, description="Default: today.")
+AS_OF = OpenApiParameter(
+    "as_of",
+    OpenApiTypes.DATE,
+    description="Default: the day of the negotiation's latest published statement.",
+)
 
 
 @extend_validation_errors(["invalid"], field_name="as_of", actions=["positions", "matrix"])
@@ -96,19 +101,23 @@ class NegotiationViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.Mo
     @extend_schema(parameters=[AS_OF], responses=PositionSerializer(many=True))
     @action(detail=True, filter_backends=[])
     def positions(self, request: Request, slug: str) -> Response:
-        """Every actor's latest position on every target, as of a date."""
+        """Every actor's latest position on every target, as of a date, with the claims
+        that contest it and, on issues, the actor's stances on the proposals addressing it."""
         negotiation = self.get_object()
-        as_of = read_window(request).get("as_of") or timezone.localdate()
+        as_of = read_window(request).get("as_of") or positions.latest_day(negotiation)
         page = self.paginate_queryset(positions.latest_positions(negotiation, as_of))
+        positions.with_contests(page, as_of)
+        positions.with_packages(negotiation, page, as_of)
         return self.get_paginated_response(PositionSerializer(page, many=True).data)
 
     @extend_schema(parameters=[AS_OF], responses=MatrixSerializer)
     @action(detail=True, filter_backends=[], pagination_class=None)
     def matrix(self, request: Request, slug: str) -> Response:
-        """Parties × issues as of a date, with per-issue convergence."""
+        """Parties × issues as of a date, with per-issue convergence; each cell with the
+        claims contesting it and the party's stances on proposals addressing the issue."""
         negotiation = self.get_object()
-        as_of = read_window(request).get("as_of") or timezone.localdate()
-        matrix = positions.matrix(negotiation, as_of)
+        as_of = read_window(request).get("as_of") or positions.latest_day(negotiation)
+        matrix = positions.matrix(negotiation, as_of, with_packages=True)
         issue_slug = {issue.pk: issue.slug for issue in matrix.issues}
         data = {
             "as_of": as_of,
@@ -118,7 +127,8 @@ class NegotiationViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.Mo
                 {
                     "party": party.slug,
                     "issue": issue.slug,
-                    "position": matrix.cells.get((party.pk, issue.pk)),
+                    "position": matrix.cell(party, issue),
+                    "packages": matrix.packages_of(party, issue),
                 }
                 for party in matrix.parties
                 for issue in matrix.issues
@@ -140,7 +150,7 @@ class NegotiationViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.Mo
         negotiation = self.get_object()
         window = read_window(request)
         rows = positions.changes_queryset(negotiation, window.get("since"), window.get("until"))
-        page = self.paginate_queryset(rows)
+        page = positions.with_contests(self.paginate_queryset(rows))
         return self.get_paginated_response(PositionSerializer(page, many=True).data)
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from actors.models import Actor
 from negotiations.dates import FuzzyDate
 from negotiations.models.base import fuzzy_date_is_ordered
-from negotiations.models.statements import Basis, Claim, Stance, Statement
+from negotiations.models.statements import Basis, Claim, Stance, Statement, StatementStatus
 from negotiations.models.table import Negotiation
 
 
@@ -38,6 +38,15 @@ class PositionQuerySet(models.QuerySet):
     def changes(self) -> PositionQuerySet:
         return self.exclude(change="")
 
+    def published(self) -> PositionQuerySet:
+        """Leave out positions whose statement is no longer published.
+
+        Positions are derived from published claims only, but the recompute
+        after a retraction runs later (or, with the broker down, much later):
+        every read goes through this filter, so a retraction shows at once.
+        """
+        return self.filter(statement__status=StatementStatus.PUBLISHED)
+
 
 class Position(models.Model):
     """One step in an actor's position history on one target.
@@ -61,8 +70,11 @@ class Position(models.Model):
     basis = models.CharField(max_length=20, choices=Basis.choices)
     previous_stance = models.SmallIntegerField(choices=Stance.choices, null=True, blank=True)
     change = models.CharField(max_length=20, choices=ChangeKind.choices, blank=True)
-    contested = models.BooleanField(
-        default=False, help_text="Another actor's claim disagreed while this position stood."
+    # The claims that disagreed while this position stood (see negotiations.positions),
+    # as ids in date order: a list rather than a join table, so that a rebuild can
+    # COPY positions without first learning their ids. Reads fetch the claims.
+    contesting_claim_ids = models.JSONField(
+        default=list, blank=True, help_text="Claims that disputed this position while it stood."
     )
 
     objects = PositionQuerySet.as_manager()
@@ -109,6 +121,22 @@ class Position(models.Model):
     @property
     def date(self) -> FuzzyDate:
         return FuzzyDate(self.date_earliest, self.date_latest)
+
+    @property
+    def contested_by(self) -> list[Claim]:
+        """The published claims that contest this position (positions.with_contests reads them)."""
+        # Not an AttributeError: templates would swallow it and show "not contested".
+        if not hasattr(self, "_contested_by"):
+            raise RuntimeError("Read the contesting claims with positions.with_contests() first.")
+        return self._contested_by
+
+    @contested_by.setter
+    def contested_by(self, claims: list[Claim]) -> None:
+        self._contested_by = claims
+
+    @property
+    def contested(self) -> bool:
+        return bool(self.contested_by)
 
 
 class DataVersion(models.Model):

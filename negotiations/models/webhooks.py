@@ -79,6 +79,7 @@ class DeliveryStatus(models.TextChoices):
     PENDING = "pending", "pending"
     DELIVERED = "delivered", "delivered"
     FAILED = "failed", "failed (gave up)"
+    WITHDRAWN = "withdrawn", "withdrawn (its statement is no longer published)"
 
 
 class Delivery(models.Model):

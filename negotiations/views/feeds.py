@@ -20,7 +20,6 @@ from negotiations.models import (
     Provision,
     Stance,
     Statement,
-    StatementStatus,
     TargetType,
 )
 from negotiations.views.overview import get_negotiation_or_404
@@ -134,8 +133,9 @@ class ChangeFeed(Feed):
         # Positions are a cache rebuilt after the fact: a statement retracted a
         # moment ago may still have rows, and must not show.
         rows = list(
-            Position.objects.changes()
-            .filter(negotiation=negotiation, statement__status=StatementStatus.PUBLISHED)
+            Position.objects.published()
+            .changes()
+            .filter(negotiation=negotiation)
             .select_related("actor", "statement__speaker")
             .order_by("-date_latest", "-seq", "-pk")[:FEED_LIMIT]
         )

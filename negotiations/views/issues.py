@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from actors.models import Actor
-from negotiations import charts
+from negotiations import charts, positions
 from negotiations.caching import cached, public_page, with_data_version
 from negotiations.models import (
     ChangeKind,
@@ -20,7 +20,7 @@ from negotiations.models import (
     Issue,
     ParticipantRole,
     Position,
-    StatementStatus,
+    Proposal,
     TargetType,
 )
 
@@ -54,13 +54,12 @@ class Lane:
         return text
 
 
-def published_positions():
-    """Return stored positions, leaving out any whose statement is no longer published.
-
-    Positions are derived from published claims only; the filter keeps a
-    retraction out of the page even before the positions are recomputed.
-    """
-    return Position.objects.filter(statement__status=StatementStatus.PUBLISHED)
+def contest_label(claim) -> str:
+    """Name who disputes a position: "Osama Hamdan (attributed: rejects, Aug 19, 2024)"."""
+    statement = claim.statement
+    return (
+        f"{statement.speaker.name} ({claim.basis}: {claim.get_stance_display()}, {statement.date})"
+    )
 
 
 def statement_url(timeline_url: str, statement_id: int) -> str:
@@ -73,7 +72,7 @@ def point_label(position: Position) -> str:
     if position.change:
         label += f", {position.get_change_display()}"
     if position.contested:
-        label += ", contested"
+        label += ", contested by " + "; ".join(map(contest_label, position.contested_by))
     return label
 
 
@@ -110,7 +109,7 @@ def lane_for(
 def _raised(issue: Issue) -> dict[int, Position]:
     """Return, per demand on the issue, the first position that raised it (a `new_demand`)."""
     rows = (
-        published_positions()
+        Position.objects.published()
         .filter(
             # The issue's negotiation narrows the search to its rows (index position_matrix).
             negotiation=issue.negotiation_id,
@@ -133,7 +132,7 @@ def _lanes_html(issue: Issue) -> str:
     parties_qs = negotiation.participants.filter(role=ParticipantRole.PARTY)
     parties = [participant.actor for participant in parties_qs.select_related("actor")]
     rows = (
-        published_positions()
+        Position.objects.published()
         .filter(
             target_type=TargetType.ISSUE,
             target_id=issue.pk,
@@ -143,7 +142,7 @@ def _lanes_html(issue: Issue) -> str:
         .order_by("actor_id", "seq")
     )
     by_actor: dict[int, list[Position]] = {party.pk: [] for party in parties}
-    for row in rows:
+    for row in positions.with_contests(list(rows)):
         by_actor[row.actor_id].append(row)
     # One time axis for every lane, so that the parties' moves line up.
     axis = charts.time_axis(p.date_latest for history in by_actor.values() for p in history)
@@ -155,6 +154,26 @@ def _lanes_html(issue: Issue) -> str:
         for party in parties
     ]
     return render_to_string("negotiations/_lanes.html", {"lanes": lanes})
+
+
+def _packages(issue: Issue) -> list[Position]:
+    """Each actor's latest stance on each proposal that addresses the issue: shown
+    beside the positions, never counted in them (see negotiations.positions)."""
+    proposals = Proposal.objects.filter(provisions__issue=issue).distinct().in_bulk()
+    if not proposals:
+        return []
+    rows = positions.latest_positions(
+        issue.negotiation,
+        datetime.date.max,  # the latest there is
+        target_type=TargetType.PROPOSAL,
+        target_ids=list(proposals),
+    )
+    for row in rows:
+        row.proposal = proposals[row.target_id]
+    return sorted(
+        rows,
+        key=lambda row: (row.proposal.presented_latest, row.proposal.pk, row.actor.name),
+    )
 
 
 @public_page
@@ -174,6 +193,7 @@ def issue_detail(request: HttpRequest, slug: str, issue_slug: str) -> HttpRespon
         # Drawing every position is the page's cost: kept until the data changes.
         "lanes_html": cached(issue, "issue-lanes", (issue.pk,), lambda: _lanes_html(issue)),
         "demands": [(demand, raised.get(demand.pk)) for demand in demands],
+        "packages": _packages(issue),
         "provisions": issue.provisions.select_related("proposal").order_by(
             "proposal__presented_earliest", "proposal__pk", "phase", "order"
         ),

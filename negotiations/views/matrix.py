@@ -4,35 +4,70 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from urllib.parse import urlencode
 
 from django import forms
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.urls import reverse
 
+from actors.models import Actor
 from negotiations import positions
 from negotiations.caching import public_page
-from negotiations.models import ChangeKind, ParticipantRole, Position, TargetType
-from negotiations.views.overview import describe, get_negotiation_or_404, matrix_rows, targets_of
+from negotiations.models import ChangeKind, Negotiation, ParticipantRole, Position, TargetType
+from negotiations.views.overview import (
+    contested_cells,
+    describe,
+    get_negotiation_or_404,
+    matrix_rows,
+    targets_of,
+)
 
-# Issue-level rows already include what claims on provisions and proposals say,
-# so summaries count issue and demand rows only, never the same move twice.
+# Issue-level rows already include what claims on provisions say, so summaries
+# count issue and demand rows only, never the same move twice.
 SUMMARY_TARGETS = [TargetType.ISSUE, TargetType.DEMAND]
+# The default window of "who moved how" and of the comparison: the last quarter of the record.
+DEFAULT_WINDOW = datetime.timedelta(days=90)
+# The columns of the summary: the change each counts.
+MOVES = [
+    ("hardened", ChangeKind.HARDENED),
+    ("softened", ChangeKind.SOFTENED),
+    ("reversed", ChangeKind.REVERSED),
+    ("new_demands", ChangeKind.NEW_DEMAND),
+]
 
 
 class MatrixForm(forms.Form):
     as_of = forms.DateField(
-        label="As of", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="As of",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Default: the day of the latest statement.",
     )
     since = forms.DateField(
-        label="Moves since", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="Moves since",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Default: 90 days before.",
     )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("since") and cleaned.get("as_of") and cleaned["since"] > cleaned["as_of"]:
+            self.add_error("since", "This date is after the “as of” date.")
+        return cleaned
 
 
 class CompareForm(forms.Form):
     start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    actor = forms.ModelChoiceField(
+        Actor.objects.all(), to_field_name="slug", required=False, widget=forms.HiddenInput
+    )
+    change = forms.ChoiceField(
+        choices=[("", "any"), *ChangeKind.choices], required=False, widget=forms.HiddenInput
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -41,52 +76,70 @@ class CompareForm(forms.Form):
         return cleaned
 
 
-def footing(negotiation, parties, since: datetime.date, until: datetime.date) -> list[dict]:
-    """Per party since a date: hardenings, softenings, new demands, contested positions."""
+def compare_url(negotiation: Negotiation, since, until, **filters) -> str:
+    query = {"start": since.isoformat(), "end": until.isoformat(), **filters}
+    return reverse("negotiations:compare", args=[negotiation.slug]) + "?" + urlencode(query)
+
+
+def footing(
+    negotiation: Negotiation, matrix: positions.Matrix, since: datetime.date, rows
+) -> list[dict]:
+    """Per party: its moves since a date (each count linking to the changes it counts)
+    and how many of its cells in the matrix above are contested."""
+    until = matrix.as_of
     counts = (
-        Position.objects.filter(
+        Position.objects.published()
+        .filter(
             negotiation=negotiation,
-            actor__in=parties,
+            actor__in=matrix.parties,
             target_type__in=SUMMARY_TARGETS,
             date_latest__gte=since,
             date_latest__lte=until,
         )
         .values("actor")
-        .annotate(
-            hardened=Count("pk", filter=Q(change=ChangeKind.HARDENED)),
-            softened=Count("pk", filter=Q(change=ChangeKind.SOFTENED)),
-            reversed=Count("pk", filter=Q(change=ChangeKind.REVERSED)),
-            new_demands=Count("pk", filter=Q(change=ChangeKind.NEW_DEMAND)),
-            contested=Count("pk", filter=Q(contested=True)),
-        )
+        .annotate(**{name: Count("pk", filter=Q(change=kind)) for name, kind in MOVES})
         .order_by()
     )
     by_actor = {row["actor"]: row for row in counts}
-    empty = {"hardened": 0, "softened": 0, "reversed": 0, "new_demands": 0, "contested": 0}
-    return [{"party": party, **empty, **by_actor.get(party.pk, {})} for party in parties]
+    contested = defaultdict(int)
+    for _row, cell in contested_cells(rows):
+        contested[cell.party.pk] += 1
+    summary = []
+    for party in matrix.parties:
+        moves = [
+            {
+                "count": by_actor.get(party.pk, {}).get(name, 0),
+                "url": compare_url(negotiation, since, until, actor=party.slug, change=kind),
+            }
+            for name, kind in MOVES
+        ]
+        summary.append({"party": party, "moves": moves, "contested": contested[party.pk]})
+    return summary
 
 
 @public_page
 def matrix_page(request: HttpRequest, slug: str) -> HttpResponse:
     negotiation = get_negotiation_or_404(slug)
-    today = timezone.localdate()
     form = MatrixForm(request.GET or None)
-    as_of, since = today, today - datetime.timedelta(days=90)
+    as_of = since = None
     status = 200
     if form.is_bound:
         if form.is_valid():
-            as_of = form.cleaned_data["as_of"] or as_of
-            since = form.cleaned_data["since"] or since
+            as_of, since = form.cleaned_data["as_of"], form.cleaned_data["since"]
         else:
             status = 400
+    as_of = as_of or positions.latest_day(negotiation)
+    since = since or as_of - DEFAULT_WINDOW
     matrix = positions.matrix(negotiation, as_of)
+    rows = matrix_rows(matrix)
     context = {
         "negotiation": negotiation,
         "form": form,
         "matrix": matrix,
-        "rows": matrix_rows(matrix),
+        "rows": rows,
+        "notes": contested_cells(rows),
         "since": since,
-        "footing": footing(negotiation, matrix.parties, since, as_of),
+        "footing": footing(negotiation, matrix, since, rows),
     }
     return render(request, "negotiations/matrix.html", context, status=status)
 
@@ -94,21 +147,35 @@ def matrix_page(request: HttpRequest, slug: str) -> HttpResponse:
 @public_page
 def compare(request: HttpRequest, slug: str) -> HttpResponse:
     negotiation = get_negotiation_or_404(slug)
-    form = CompareForm(request.GET or None)
+    end = positions.latest_day(negotiation)
+    form = CompareForm(request.GET or {"start": end - DEFAULT_WINDOW, "end": end})
     groups, status = [], 200
-    if form.is_bound and not form.is_valid():
+    if not form.is_valid():
         status = 400
-    elif form.is_bound:
+    else:
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-        rows = positions.changes(negotiation, start, end, target_types=SUMMARY_TARGETS)
+        rows = positions.changes_queryset(negotiation, start, end, target_types=SUMMARY_TARGETS)
+        if form.cleaned_data["actor"]:
+            rows = rows.filter(actor=form.cleaned_data["actor"])
+        if form.cleaned_data["change"]:
+            rows = rows.filter(change=form.cleaned_data["change"])
         targets = targets_of(negotiation)
         by_issue: dict[int | None, list] = defaultdict(list)
-        for item in describe(rows, targets):
+        for item in describe(positions.with_contests(list(rows)), targets):
             issue_id = item["target"].issue_id if item["target"] else None
             by_issue[issue_id].append(item)
         for issue_id, items in sorted(by_issue.items(), key=lambda kv: (kv[0] is None, kv[0])):
             issue = targets.get((TargetType.ISSUE, issue_id))
             groups.append({"issue": issue, "changes": items})
     parties = negotiation.participants.filter(role=ParticipantRole.PARTY).count()
-    context = {"negotiation": negotiation, "form": form, "groups": groups, "parties": parties}
+    context = {
+        "negotiation": negotiation,
+        "form": form,
+        "groups": groups,
+        "parties": parties,
+        "filtered": form.is_valid() and (form.cleaned_data["actor"] or form.cleaned_data["change"]),
+        "change_label": dict(ChangeKind.choices).get(form.cleaned_data.get("change"), "")
+        if form.is_valid()
+        else "",
+    }
     return render(request, "negotiations/compare.html", context, status=status)

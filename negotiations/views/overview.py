@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
+from actors.models import Actor
 from negotiations import positions
 from negotiations.caching import public_page, with_data_version
 from negotiations.models import (
@@ -71,21 +70,45 @@ def targets_of(negotiation: Negotiation) -> dict[tuple[str, int], Target]:
 
 
 @dataclass(frozen=True)
+class MatrixCell:
+    party: Actor
+    position: Position | None
+    packages: list[Position]
+    # The number of this cell's note under the table, when it is contested.
+    note: int | None = None
+
+
+@dataclass(frozen=True)
 class MatrixRow:
     issue: Issue
-    cells: list[Position | None]
+    cells: list[MatrixCell]
     convergence: str
 
 
 def matrix_rows(matrix: positions.Matrix) -> list[MatrixRow]:
-    return [
-        MatrixRow(
-            issue=issue,
-            cells=[matrix.cell(party, issue) for party in matrix.parties],
-            convergence=matrix.convergence[issue.pk],
-        )
-        for issue in matrix.issues
-    ]
+    """Lay the matrix out as table rows; contested cells are numbered for the notes
+    under the table that say who contests them."""
+    rows, note = [], 0
+    for issue in matrix.issues:
+        cells = []
+        for party in matrix.parties:
+            position = matrix.cell(party, issue)
+            if position is not None and position.contested:
+                note += 1
+            cells.append(
+                MatrixCell(
+                    party=party,
+                    position=position,
+                    packages=matrix.packages_of(party, issue),
+                    note=note if position is not None and position.contested else None,
+                )
+            )
+        rows.append(MatrixRow(issue, cells, matrix.convergence[issue.pk]))
+    return rows
+
+
+def contested_cells(rows: list[MatrixRow]) -> list[tuple[MatrixRow, MatrixCell]]:
+    return [(row, cell) for row in rows for cell in row.cells if cell.note]
 
 
 def describe(rows: list[Position], targets: dict) -> list[dict]:
@@ -105,25 +128,22 @@ def index(request: HttpRequest) -> HttpResponse:
 @public_page
 def negotiation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     negotiation = get_negotiation_or_404(slug)
-    today = timezone.localdate()
-    matrix = positions.matrix(negotiation, today)
+    as_of = positions.latest_day(negotiation)
+    matrix = positions.matrix(negotiation, as_of)
     participants = negotiation.participants.select_related("actor")
-    changes = (
-        Position.objects.changes()
-        .filter(negotiation=negotiation, target_type__in=[TargetType.ISSUE, TargetType.DEMAND])
-        .select_related("actor")
-        .order_by("-date_latest", "-seq", "-pk")[:LATEST_CHANGES]
-    )
+    changes = positions.changes_queryset(
+        negotiation, target_types=[TargetType.ISSUE, TargetType.DEMAND]
+    )[:LATEST_CHANGES]
+    rows = matrix_rows(matrix)
     context = {
         "negotiation": negotiation,
         "parties": [p for p in participants if p.role == ParticipantRole.PARTY],
         "others": [p for p in participants if p.role != ParticipantRole.PARTY],
         "matrix": matrix,
-        "rows": matrix_rows(matrix),
-        "changes": describe(list(changes), targets_of(negotiation)),
+        "rows": rows,
+        "notes": contested_cells(rows),
+        "changes": describe(positions.with_contests(list(changes)), targets_of(negotiation)),
         "proposals": negotiation.proposals.select_related("proposed_by"),
         "statement_count": Statement.objects.published().filter(negotiation=negotiation).count(),
-        "today": today,
-        "since_default": today - datetime.timedelta(days=90),
     }
     return render(request, "negotiations/detail.html", context)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from negotiations import positions
 from negotiations.caching import public_page
 from negotiations.models import Position, Proposal, Provision, TargetType
 
@@ -80,10 +81,13 @@ def proposal_detail(request: HttpRequest, slug: str, proposal_slug: str) -> Http
     )
     own = [p for p in provisions if p.proposal_id == proposal.pk]
     earlier = [p for p in provisions if p.proposal_id == proposal.supersedes_id]
-    stances = (
-        Position.objects.filter(target_type=TargetType.PROPOSAL, target_id=proposal.pk)
-        .select_related("actor")
-        .order_by("actor__name", "seq")
+    stances = positions.with_contests(
+        list(
+            Position.objects.published()
+            .filter(target_type=TargetType.PROPOSAL, target_id=proposal.pk)
+            .select_related("actor")
+            .order_by("actor__name", "seq")
+        )
     )
     context = {
         "negotiation": proposal.negotiation,

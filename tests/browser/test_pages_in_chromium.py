@@ -48,6 +48,29 @@ def test_the_issue_page_draws_one_point_per_position(page, site, screenshot):
     screenshot("issue-philadelphi-corridor")
 
 
+def test_the_permanent_ceasefire_page_keeps_hamass_own_words_beside_the_packages(
+    page, site, screenshot
+):
+    page.goto(f"{site}/issues/permanent-ceasefire/")
+    hamas = page.locator("section.lane", has=page.get_by_role("heading", name="Hamas"))
+    stances = {point.get_attribute("data-stance") for point in hamas.locator("a.point").all()}
+    assert stances == {"2"}  # accepts, throughout: rejecting a text reversed nothing
+    packages = page.locator("ul.packages").inner_text()
+    assert "Hamas rejects US bridging proposal" in packages
+    israel = page.locator("section.lane", has=page.get_by_role("heading", name="Israel"))
+    israel.get_by_text("Table of Israel’s positions").click()
+    assert "contested by Joe Biden" in israel.locator("table").inner_text()
+    screenshot("issue-permanent-ceasefire")
+
+
+def test_a_dagger_in_the_matrix_leads_to_who_contests_it(page, site, screenshot):
+    page.goto(f"{site}/matrix/?as_of=2024-06-15")
+    page.locator("table.matrix a.contested-mark").first.click()
+    page.wait_for_url("**#contest-1")
+    assert "contested by Joe Biden" in page.locator("#contest-1").inner_text()
+    screenshot("matrix-contested-notes")
+
+
 def test_changing_the_matrix_date_moves_the_cells(page, site, screenshot):
     page.goto(f"{site}/matrix/?as_of=2024-08-20")
     august = page.locator("table.matrix").inner_text()

@@ -19,7 +19,11 @@ COMPARED = [field.attname for field in Position._meta.concrete_fields if not fie
 
 
 def stored_rows() -> set[tuple]:
-    return set(Position.objects.values_list(*COMPARED))
+    # Lists (the contesting claims) become tuples, so that rows can be compared as sets.
+    return {
+        tuple(tuple(value) if isinstance(value, list) else value for value in row)
+        for row in Position.objects.values_list(*COMPARED)
+    }
 
 
 class Command(BaseCommand):
