@@ -1,8 +1,8 @@
 # Parley. `make run` serves the demo; `make test` runs the tests.
-# PYTHON may name any Python 3.12+; by default the newest one on PATH is used.
+# PYTHON may name any Python 3.12+; by default the newest one on PATH is used, else
+# the newest installed with pyenv (active or not) or uv (scripts/find-python).
 
-PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3; do \
-	$$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1 && echo $$p && break; done)
+PYTHON ?= $(shell scripts/find-python)
 VENV ?= .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/parley
