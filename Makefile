@@ -66,7 +66,7 @@ worker: install
 	$(BIN)/celery -A config worker --loglevel=info
 
 beat: install
-	$(BIN)/celery -A config beat --loglevel=info
+	$(BIN)/celery -A config beat --loglevel=info --schedule $(VENV)/celerybeat-schedule
 
 # Reliability (README, "Reliability"): gunicorn and a Celery worker under mixed load on a
 # scratch database; they start PostgreSQL and Redis if down. CI runs the short variants:

@@ -20,8 +20,12 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from drf_standardized_errors.handler import ExceptionHandler
-from rest_framework.exceptions import APIException
+from rest_framework import exceptions
+from rest_framework.exceptions import APIException, ErrorDetail
 from rest_framework.response import Response
+
+from core.refusals import Forbidden, Refused, Stale
+from negotiations.api.base import StaleVersion
 
 logger = logging.getLogger("parley.database")
 
@@ -67,12 +71,27 @@ class DatabaseUnavailableMiddleware:
         return response
 
 
+def refusal_detail(error: Refused) -> dict[str, list[ErrorDetail]]:
+    """A service's refusal as DRF error details: each message under its field, with its code."""
+    return {
+        field: [ErrorDetail(message, code=item.code) for item in items for message in item.messages]
+        for field, items in error.error_dict.items()
+    }
+
+
 class APIExceptionHandler(ExceptionHandler):
-    """drf-standardized-errors' handler, with database errors as a 503."""
+    """drf-standardized-errors' handler, with database errors as a 503 and the services'
+    refusals as 403 (Forbidden), 409 (Stale) or 400 (Refused, by field and code)."""
 
     def convert_known_exceptions(self, exc: Exception) -> Exception:
         if isinstance(exc, DATABASE_ERRORS):
             return DatabaseUnavailable()
+        if isinstance(exc, Forbidden):
+            return exceptions.PermissionDenied(str(exc))
+        if isinstance(exc, Stale):
+            return StaleVersion(" ".join(exc.messages))
+        if isinstance(exc, Refused):
+            return exceptions.ValidationError(refusal_detail(exc))
         return super().convert_known_exceptions(exc)
 
     def report_exception(self, exc: APIException, response: Response) -> None:

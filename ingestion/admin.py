@@ -145,7 +145,12 @@ class ArticleAdmin(admin.ModelAdmin):
     def accept_view(self, request, article_id: int, candidate_id: int) -> HttpResponse:
         candidate = self._candidate(request, article_id, candidate_id)
         try:
-            services.candidate_accept(candidate=candidate, user=request.user)
+            version = request.POST.get("version", "")
+            services.candidate_accept(
+                candidate=candidate,
+                user=request.user,
+                version=int(version) if version.isdigit() else 0,
+            )
         except (PermissionDenied, ValidationError) as error:
             message = error.messages[0] if hasattr(error, "messages") else str(error)
             self.message_user(request, message or "Not allowed.", level=messages.ERROR)

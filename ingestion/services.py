@@ -1,7 +1,7 @@
 """Writes of the ingestion workflow: submit an article, fetch it, turn it into drafts.
 
-Nothing here publishes: every statement made from an article is a draft, and moving it
-on goes through ``negotiations.services.statement_transition`` like any other.
+Nothing here publishes: every statement made from an article is a draft, written and
+moved on through ``negotiations.statements.services`` like any other.
 """
 
 from __future__ import annotations
@@ -10,14 +10,14 @@ import datetime
 import hashlib
 from urllib.parse import urlsplit, urlunsplit
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from actors.models import Actor, resolve_side
+from actors.models import Actor
 from ingestion import extraction
 from ingestion.models import Article, ArticleStatus, Candidate
 from negotiations.models import Source, Statement, StatementStatus
-from negotiations.services import statement_transition
+from negotiations.statements import services
 
 
 def normalise_url(url: str) -> str:
@@ -204,13 +204,11 @@ def article_extract(*, article: Article) -> Article:
     )
     source = _source_for(article)
     speakers = Actor.objects.in_bulk({finding.speaker for finding in findings})
+    refused = []
     for finding in findings:
-        speaker = speakers[finding.speaker]
-        side = resolve_side(speaker, finding.date.earliest, finding.date.latest)
-        statement = Statement.objects.create(
+        statement = Statement(
             negotiation=article.negotiation,
-            speaker=speaker,
-            on_behalf_of=side.organization,
+            speaker=speakers[finding.speaker],
             date_earliest=finding.date.earliest,
             date_latest=finding.date.latest,
             source=source,
@@ -219,6 +217,13 @@ def article_extract(*, article: Article) -> Article:
             summary=finding.text[:2000],
             status=StatementStatus.DRAFT,
         )
+        try:
+            # A savepoint: a refused passage leaves the others and the article as they are.
+            with transaction.atomic():
+                services.statement_save(statement, user=None)
+        except services.Refused as error:
+            refused.append(f"“{finding.text[:80]}”: {' '.join(error.messages)}")
+            continue
         candidate = Candidate.objects.create(
             article=article,
             statement=statement,
@@ -233,28 +238,26 @@ def article_extract(*, article: Article) -> Article:
         candidate.issues.set(finding.issues)
         candidate.proposals.set(finding.proposals)
     article.status = ArticleStatus.EXTRACTED
-    article.error = ""
+    # What the rules refused is said, not dropped: e.g. a passage already in the record.
+    article.error = (f"Not drafted ({len(refused)}): " + " ".join(refused) if refused else "")[
+        :2000
+    ]
     article.save(update_fields=["status", "error", "source", "updated_at"])
     return article
 
 
-def candidate_accept(*, candidate: Candidate, user) -> Statement:
-    """Submit the candidate's draft statement for review (reviewers then publish it)."""
-    return statement_transition(
-        statement=candidate.statement, to=StatementStatus.IN_REVIEW, user=user
+def candidate_accept(*, candidate: Candidate, user, version: int | None = None) -> Statement:
+    """Submit the candidate's draft statement for review (reviewers then publish it).
+
+    `version` is the statement's version the user saw (a move from an older page is refused).
+    """
+    return services.statement_transition(
+        statement=candidate.statement, to=StatementStatus.IN_REVIEW, user=user, version=version
     )
 
 
-@transaction.atomic
 def candidate_discard(*, candidate: Candidate, user) -> None:
-    """Delete the candidate's statement, which must still be a draft."""
-    if not user.has_perm("ingestion.delete_candidate"):
-        raise PermissionDenied("You may not discard candidates.")
-    statement = Statement.objects.select_for_update().get(pk=candidate.statement_id)
-    if statement.status != StatementStatus.DRAFT:
-        raise ValidationError(
-            "Only a draft can be discarded; this statement is %(status)s.",
-            code="not_a_draft",
-            params={"status": statement.get_status_display().lower()},
-        )
-    statement.delete()  # the candidate goes with it (CASCADE)
+    """Delete the candidate's statement, which must still be a draft (the candidate goes too)."""
+    services.statement_delete(
+        statement=candidate.statement, user=user, permission="ingestion.delete_candidate"
+    )

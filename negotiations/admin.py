@@ -1,4 +1,4 @@
-"""Admin for entering a negotiation by hand. The review workflow comes later."""
+"""Admin for entering a negotiation by hand; statements go through their service."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import JsonResponse
+from django.shortcuts import redirect
 from django.urls import path, reverse, reverse_lazy
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from actors.models import resolve_side
 from negotiations import targets
 from negotiations.admin_views import import_upload, review_queue
 from negotiations.dates import FuzzyDate, FuzzyDateError, parse_fuzzy_date
@@ -30,14 +30,9 @@ from negotiations.models import (
     Provision,
     Source,
     Statement,
-    StatementStatus,
     Subscription,
 )
-from negotiations.services import (
-    statement_check_transition,
-    statement_problems,
-    statement_transition,
-)
+from negotiations.statements import services
 
 
 class FuzzyDateAdminForm(forms.ModelForm):
@@ -272,7 +267,7 @@ class ClaimInlineForm(forms.ModelForm):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        statement = cleaned.get("statement")
+        statement = cleaned.get("statement") or self.instance.statement
         if cleaned.get("target"):
             try:
                 target = targets.resolve(cleaned["target"])
@@ -295,6 +290,12 @@ class ClaimInlineForm(forms.ModelForm):
                 )
             else:
                 cleaned["subject"] = side
+        if not self.errors and not cleaned.get("DELETE"):
+            for field, messages in services.claim_problems(
+                self.instance, statement.negotiation_id if statement else None
+            ).items():
+                for message in messages:
+                    self.add_error(field, message)
         return cleaned
 
     def _update_errors(self, errors):
@@ -319,9 +320,29 @@ class ClaimInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).with_targets()
 
+    # Claims change with their statement, under the same rules (statements.services).
+    def has_add_permission(self, request, obj=None) -> bool:
+        return super().has_add_permission(request, obj) and (
+            obj is None or services.may_change(request.user, obj)
+        )
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and (
+            obj is None or services.may_change(request.user, obj)
+        )
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and (
+            obj is None or services.may_change(request.user, obj)
+        )
+
 
 class StatementForm(FuzzyDateAdminForm):
-    """Also enforces the workflow for the editor at hand and refuses lost updates."""
+    """Parses what the editor typed; negotiations.statements.services decides what is allowed.
+
+    It carries the version the editor loaded, so that a save over someone else's
+    newer one is refused rather than overwriting it.
+    """
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     current_user = None  # set by StatementAdmin.get_form
@@ -341,6 +362,9 @@ class StatementForm(FuzzyDateAdminForm):
             "on_behalf_of",
         ]
 
+    # Where the service's field names show in this form.
+    FIELDS = {"date": "fuzzy_date", "version": None, "claims": None}
+
     def reference_date(self, cleaned_data: dict) -> datetime.date | None:
         source = cleaned_data.get("source")
         return source.published if source else None
@@ -348,84 +372,49 @@ class StatementForm(FuzzyDateAdminForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial["expected_version"] = self.instance.version if self.instance.pk else None
+        if "status" in self.fields:
+            # Offer the moves this user may make from here, as the service allows them.
+            current = self.instance.status if self.instance.pk else services.NEW
+            allowed = services.next_statuses(self.current_user, current)
+            self.fields["status"].choices = [
+                (value, label) for value, label in services.S.choices if value in allowed
+            ]
 
-    def _check_workflow(self, cleaned: dict) -> None:
-        current = (
-            Statement.objects.select_for_update().filter(pk=self.instance.pk).first()
-            if self.instance.pk
-            else None
-        )
-        expected = cleaned.get("expected_version")
-        if current is not None and expected is not None and expected != current.version:
-            raise forms.ValidationError(
-                "Someone else saved this statement while you were editing it (it is now at "
-                "version %(version)s). Nothing was overwritten: reload the page and make your "
-                "changes again.",
-                code="stale",
-                params={"version": current.version},
-            )
-        wanted = cleaned.get("status")
-        if wanted and self.current_user is not None:
-            try:
-                statement_check_transition(
-                    current=current.status if current else StatementStatus.DRAFT,
-                    wanted=wanted,
-                    user=self.current_user,
-                    reason=cleaned.get("retraction_reason", ""),
-                )
-            except PermissionDenied as error:
-                self.add_error("status", str(error))
-            except forms.ValidationError as error:
-                field = "retraction_reason" if error.code == "reason_required" else "status"
-                self.add_error(field, error)
-
-    def _check_content(self, cleaned: dict) -> None:
-        when = cleaned.get("fuzzy_date")
-        if not isinstance(when, FuzzyDate):
+    def _post_clean(self) -> None:
+        super()._post_clean()  # the values are on self.instance now
+        if self.errors:
             return
-        problems = statement_problems(
-            speaker=cleaned.get("speaker"),
-            source=cleaned.get("source"),
-            earliest=when.earliest,
-            latest=when.latest,
-            quote=cleaned.get("quote", ""),
-            exclude_pk=self.instance.pk,
-        )
-        for problem in problems:
-            message = problem.message
-            if problem.duplicate_of is not None:
-                url = reverse("admin:negotiations_statement_change", args=[problem.duplicate_of])
-                message = format_html('{} <a href="{}">Open it</a>.', message, url)
-            self.add_error("fuzzy_date" if problem.field == "date" else problem.field, message)
+        try:
+            services.check_statement(
+                self.instance,
+                user=self.current_user,
+                version=self.cleaned_data.get("expected_version"),
+            )
+        except services.Refused as refused:
+            for field, errors in refused.error_dict.items():
+                for error in errors:
+                    self.add_error(self.FIELDS.get(field, field), self._linked(error))
+        except services.Forbidden as error:
+            self.add_error("status" if "status" in self.changed_data else None, str(error))
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        self._check_workflow(cleaned)
-        self._check_content(cleaned)
-        speaker, when = cleaned.get("speaker"), cleaned.get("fuzzy_date")
-        if speaker and isinstance(when, FuzzyDate) and not cleaned.get("on_behalf_of"):
-            side = resolve_side(speaker, when.earliest, when.latest)
-            if side.is_ambiguous:
-                names = ", ".join(str(actor) for actor in side.candidates)
-                self.add_error(
-                    "on_behalf_of",
-                    forms.ValidationError(
-                        "%(speaker)s held roles in several organisations on that date "
-                        "(%(names)s): choose whom they spoke for.",
-                        code="ambiguous_side",
-                        params={"speaker": speaker, "names": names},
-                    ),
-                )
-            else:
-                cleaned["on_behalf_of"] = side.organization
-                self.instance.on_behalf_of = side.organization
-        return cleaned
+    @staticmethod
+    def _linked(error: forms.ValidationError) -> forms.ValidationError | str:
+        if error.code != "duplicate":
+            return error
+        url = reverse("admin:negotiations_statement_change", args=[error.params["pk"]])
+        return format_html('{} <a href="{}">Open it</a>.', " ".join(error.messages), url)
 
 
 @admin.register(Statement)
 class StatementAdmin(SimpleHistoryAdmin):
+    """Statements and their claims, written through negotiations.statements.services.
+
+    A published statement opens read-only for editors, a retracted one for
+    everyone: has_change_permission asks the service. Publishing happens in the
+    review queue, which shows each statement whole and names the version seen.
+    """
+
     form = StatementForm
-    actions = ["submit_for_review", "publish"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -436,9 +425,45 @@ class StatementAdmin(SimpleHistoryAdmin):
         initial.setdefault("negotiation", Negotiation.sole_pk())
         return initial
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and (
+            obj is None or services.may_change(request.user, obj)
+        )
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and (
+            obj is None or services.may_delete(request.user, obj)
+        )
+
     def save_model(self, request, obj, form, change) -> None:
-        super().save_model(request, obj, form, change)
-        self.message_user(request, f"The date was read as {obj.date.reading()}.")
+        """Nothing yet: save_related writes the statement with its claims in one call."""
+
+    def save_related(self, request, form, formsets, change) -> None:
+        claims, deleted = [], []
+        for formset in formsets:
+            claims += formset.save(commit=False)
+            deleted += formset.deleted_objects
+        services.statement_save(
+            form.instance,
+            user=request.user,
+            claims=claims,
+            deleted_claims=deleted,
+            version=form.cleaned_data.get("expected_version"),
+        )
+        self.message_user(request, f"The date was read as {form.instance.date.reading()}.")
+
+    def delete_model(self, request, obj) -> None:
+        services.statement_delete(statement=obj, user=request.user)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # A save that lost a race after its form was checked (someone saved in between)
+        # is refused by the service: say so, and show the statement as it is now.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except (services.Refused, services.Forbidden) as error:
+            text = " ".join(error.messages) if hasattr(error, "messages") else str(error)
+            self.message_user(request, f"Nothing was saved: {text}", level=messages.ERROR)
+            return redirect(request.path)
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -470,36 +495,6 @@ class StatementAdmin(SimpleHistoryAdmin):
     def import_view(self, request):
         return import_upload(self, request)
 
-    def _move(self, request, queryset, to: str) -> None:
-        moved, refused = 0, []
-        for statement in queryset:
-            try:
-                statement_transition(statement=statement, to=to, user=request.user)
-                moved += 1
-            except (PermissionDenied, forms.ValidationError) as error:
-                message = error.messages[0] if hasattr(error, "messages") else str(error)
-                refused.append(f"{statement}: {message}")
-        if moved:
-            self.message_user(request, f"{moved} statement(s) moved to {to.replace('_', ' ')}.")
-        for line in refused:
-            self.message_user(request, line, level=messages.WARNING)
-
-    @admin.action(description="Submit for review", permissions=["change"])
-    def submit_for_review(self, request, queryset):
-        self._move(request, queryset, StatementStatus.IN_REVIEW)
-
-    @admin.action(description="Publish", permissions=["publish"])
-    def publish(self, request, queryset):
-        self._move(request, queryset, StatementStatus.PUBLISHED)
-
-    def has_publish_permission(self, request) -> bool:
-        return request.user.has_perm("negotiations.publish_statement")
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        # The public record keeps statements: only drafts may be deleted.
-        allowed = super().has_delete_permission(request, obj)
-        return allowed and (obj is None or obj.status == StatementStatus.DRAFT)
-
     list_display = ["__str__", "on_behalf_of", "status", "negotiation", "source"]
     list_filter = ["status", "negotiation", "quote_language"]
     list_select_related = ["speaker", "on_behalf_of", "negotiation", "source__publisher"]
@@ -528,7 +523,10 @@ class StatementAdmin(SimpleHistoryAdmin):
 
 @admin.register(Claim)
 class ClaimAdmin(SimpleHistoryAdmin):
-    list_display = ["__str__", "statement", "stance", "basis"]
+    """Claims to find and read. They are written in their statement's form, where the
+    statement's rules and version apply (negotiations.statements.services)."""
+
+    list_display = ["__str__", "statement_link", "stance", "basis"]
     list_filter = ["basis", "stance", "statement__negotiation"]
     list_select_related = [
         "subject",
@@ -539,7 +537,20 @@ class ClaimAdmin(SimpleHistoryAdmin):
         "issue",
     ]
     search_fields = ["subject__name", "statement__quote"]
-    autocomplete_fields = ["statement", "subject", "proposal", "provision", "demand", "issue"]
+
+    @admin.display(description="statement", ordering="statement")
+    def statement_link(self, claim: Claim) -> str:
+        url = reverse("admin:negotiations_statement_change", args=[claim.statement_id])
+        return format_html('<a href="{}">{}</a>', url, claim.statement)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Subscription)

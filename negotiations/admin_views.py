@@ -20,7 +20,7 @@ from django.urls import reverse
 from ingestion.highlight import excerpt
 from negotiations.importer import MAX_FILE_BYTES, ImportFileError, import_statements, read_rows
 from negotiations.models import Statement, StatementStatus
-from negotiations.services import statement_transition
+from negotiations.statements import services
 
 QUEUE_PAGE_SIZE = 25
 PENDING_IMPORT = "negotiations:pending-import"
@@ -108,15 +108,20 @@ def _review_move(request) -> None:
     if to is None or statement is None:
         messages.error(request, "That statement is no longer in the queue.")
         return
-    if _int(request.POST.get("version")) != statement.version:
+    try:
+        services.statement_transition(
+            statement=statement,
+            to=to,
+            user=request.user,
+            version=_int(request.POST.get("version")) or 0,
+        )
+    except services.Stale:
         messages.warning(
             request,
             f"{statement} changed after you opened the queue; nothing was done. "
             "Read it again below.",
         )
         return
-    try:
-        statement_transition(statement=statement, to=to, user=request.user)
     except (PermissionDenied, ValidationError) as error:
         messages.error(request, f"{statement}: {_message(error)}")
         return

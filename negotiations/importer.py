@@ -1,9 +1,11 @@
 """Bulk import of statements from the CSV the API exports, or from JSON.
 
 Two steps: :func:`read_rows` turns a file into row dicts, :func:`import_statements`
-checks every row, collects every error, and writes only a file without any, all
-or nothing, in one transaction. A dry run (``commit=False``) checks and counts
-but writes nothing.
+parses every row and checks it with the statements service (the rules every
+surface shares: who may create what, plausibility, one negotiation, the
+workflow), collects every error, and writes only a file without any, all or
+nothing, in one transaction, through the same service. A dry run
+(``commit=False``) checks and counts but writes nothing.
 
 Columns (those of ``StatementCSVSerializer``): negotiation, speaker, on_behalf_of,
 date, source_url, source_title, source_publisher, source_published, quote,
@@ -29,7 +31,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
-from actors.models import Actor, resolve_side
+from actors.models import Actor
 from negotiations import targets
 from negotiations.dates import FuzzyDateError, parse_fuzzy_date
 from negotiations.models import (
@@ -43,6 +45,7 @@ from negotiations.models import (
     StatementStatus,
 )
 from negotiations.signals import recompute_once
+from negotiations.statements import services
 
 __all__ = [
     "COLUMNS",
@@ -78,8 +81,8 @@ REQUIRED_COLUMNS = ("negotiation", "speaker", "date")
 IGNORED_COLUMNS = ("id", "date_earliest", "date_latest")
 
 STANCES = {label: value for value, label in Stance.choices}
-PUBLISH_PERMISSION = "negotiations.publish_statement"
-_HAS_RETRACTION_REASON = any(f.name == "retraction_reason" for f in Statement._meta.fields)
+# Where the service's field names show in a file.
+COLUMN_OF = {"retraction_reason": "status", "version": "", "target": "claims"}
 
 
 class ImportFileError(ValueError):
@@ -233,7 +236,7 @@ class _Importer:
     def __init__(self, user, report: ImportReport) -> None:
         self.report = report
         self.user = user
-        self.may_publish = bool(user is not None and user.has_perm(PUBLISH_PERMISSION))
+        self.seen: dict[tuple, int] = {}  # duplicate keys of the rows read so far, and their line
         self.negotiations: dict[str, Negotiation | None] = {}
         self.actors: dict[str, Actor | None] = {}
         self.publishers: dict[str, Actor | None] = {}
@@ -313,30 +316,12 @@ class _Importer:
             except FuzzyDateError as error:
                 self.error(line, "date", str(error))
 
-        if speaker is not None and date is not None and not text["on_behalf_of"]:
-            side = resolve_side(speaker, date.earliest, date.latest)
-            if side.is_ambiguous:
-                names = ", ".join(actor.slug for actor in side.candidates)
-                self.error(
-                    line,
-                    "on_behalf_of",
-                    f"{speaker.slug} spoke for more than one side then ({names}): choose one.",
-                )
-            on_behalf_of = side.organization
-
-        if not text["quote"] and not text["summary"]:
-            self.error(line, "quote", "give the quote or a summary.")
-
-        status = StatementStatus.DRAFT
-        if text["status"] and text["status"] not in StatementStatus.values:
+        status = text["status"] or StatementStatus.DRAFT
+        if status not in StatementStatus.values:
             choices = ", ".join(StatementStatus.values)
-            self.error(line, "status", f"{text['status']!r} is not one of {choices}.")
-        elif text["status"] and self.may_publish:
-            status = text["status"]
-        reason = _text(row.get("retraction_reason"))
-        if status == StatementStatus.RETRACTED and not reason and _HAS_RETRACTION_REASON:
-            self.error(line, "status", "a retracted statement needs a retraction_reason.")
-
+            self.error(line, "status", f"{status!r} is not one of {choices}.")
+        if self.user is None or status not in StatementStatus.values:
+            status = StatementStatus.DRAFT  # without a user to answer for it, only drafts
         statement = Statement(
             negotiation=negotiation,
             speaker=speaker,
@@ -347,12 +332,10 @@ class _Importer:
             translation=text["translation"],
             summary=text["summary"],
             status=status,
+            retraction_reason=_text(row.get("retraction_reason")),
         )
         if date is not None:
             statement.date = date
-        if _HAS_RETRACTION_REASON:
-            statement.retraction_reason = reason
-        statement._history_user = self.user  # django-simple-history, when installed
         self.check_fields(
             statement,
             line,
@@ -361,6 +344,25 @@ class _Importer:
         claims = self.check_claims(row.get("claims"), negotiation, line)
         if len(self.report.errors) > errors_before:
             return None
+        # The rules every surface shares (statements.services), and duplicates within the file.
+        try:
+            services.check_statement(statement, user=self.user, claims=claims)
+        except services.Forbidden as error:
+            self.error(line, "", str(error))
+            return None
+        except services.Refused as refused:
+            for field, errors in refused.error_dict.items():
+                for error in errors:
+                    self.error(line, COLUMN_OF.get(field, field), " ".join(error.messages))
+            return None
+        key = services.duplicate_key(statement)
+        if key is not None and key in self.seen:
+            self.error(
+                line, "quote", f"repeats line {self.seen[key]} (same speaker, date and quote)."
+            )
+            return None
+        if key is not None:
+            self.seen[key] = line
         return _Planned(line, statement, source_key, claims)
 
     def check_source(
@@ -514,15 +516,6 @@ class _Importer:
             if target is None:
                 self.error(line, "claims", f"{where}: no {target_type} with the id {number}.")
                 ok = False
-            elif negotiation is not None:
-                probe = Claim(**{target_type: target})
-                if probe.target_negotiation_id() != negotiation.pk:
-                    self.error(
-                        line,
-                        "claims",
-                        f"{where}: {target_type} {number} belongs to another negotiation.",
-                    )
-                    ok = False
         if not ok:
             return None
         return Claim(subject=subject, stance=stance, basis=basis, **{target_type: target})
@@ -534,10 +527,7 @@ class _Importer:
             statement = item.statement
             if item.source_key is not None:
                 statement.source = self.sources[item.source_key]
-            statement.save()
-            for claim in item.claims:
-                claim.statement = statement
-                claim.save()
+            services.statement_save(statement, user=self.user, claims=item.claims)
             if progress:
                 progress(1)
 
@@ -550,10 +540,10 @@ def import_statements(
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Check every row; write them all in one transaction when none has an error and
-    `commit` is true. Statements are drafts unless `user` may publish statements, in
-    which case the file's status is kept. `progress(n)` is called as rows are checked,
-    then again as they are written. An optional `retraction_reason` column goes with
-    the status "retracted"."""
+    `commit` is true. The file's status is kept as the service allows it: a statement
+    marked published by a user who may not publish is written as a draft, and none may
+    start retracted; without a user, every statement is a draft. `progress(n)` is called
+    as rows are checked, then again as they are written."""
     report = ImportReport(rows=len(rows))
     if len(rows) > MAX_ROWS:
         report.errors.append(

@@ -208,11 +208,15 @@ def writer(client: Client, catalogue: Catalogue, seed: int, deadline: float) -> 
                     "claim",
                     "PATCH",
                     f"/api/v1/claims/{claim['id']}/",
-                    {"stance": rng.choice(STANCES)},
+                    {"stance": rng.choice(STANCES), "version": current["version"]},
                     auth=True,
                 )
             else:
-                body = {"statement": target, **claim_body(rng, catalogue, current["speaker"])}
+                body = {
+                    "statement": target,
+                    "version": current["version"],
+                    **claim_body(rng, catalogue, current["speaker"]),
+                }
                 status, data = client.call("claim", "POST", "/api/v1/claims/", body, auth=True)
                 if status == 201:
                     with client.lock:

@@ -6,7 +6,8 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from negotiations.models import Statement, StatementStatus
+from negotiations.models import Statement
+from tests.admin_forms import add_form_data
 from tests.factories import (
     ActorFactory,
     AffiliationFactory,
@@ -61,38 +62,13 @@ def test_autocomplete_finds_an_actor_by_alias(editor_client):
     assert [row["text"] for row in response.json()["results"]] == ["Antony Blinken"]
 
 
-def statement_form(issue, speaker, source, date, **extra):
-    data = {
-        "negotiation": issue.negotiation.pk,
-        "speaker": speaker.pk,
-        "fuzzy_date": date,
-        "source": source.pk,
-        "status": StatementStatus.DRAFT,
-        "quote": "The next step is for Hamas to say yes.",
-        "quote_language": "en",
-        "translation": "",
-        "summary": "",
-        "on_behalf_of": "",
-        "claims-TOTAL_FORMS": "1",
-        "claims-INITIAL_FORMS": "0",
-        "claims-MIN_NUM_FORMS": "0",
-        "claims-MAX_NUM_FORMS": "1000",
-        "claims-0-subject": speaker.pk,
-        "claims-0-target": f"issue:{issue.pk}",
-        "claims-0-stance": "2",
-        "claims-0-basis": "own",
-    }
-    data.update(extra)
-    return data
-
-
 def test_a_statement_dated_on_monday_is_read_against_the_source(editor_client):
     issue, source = IssueFactory(), SourceFactory()  # published Sunday 2024-08-25
     united_states, blinken = ActorFactory(name="United States"), PersonFactory()
     AffiliationFactory(person=blinken, organization=united_states)
     response = editor_client.post(
         reverse("admin:negotiations_statement_add"),
-        statement_form(issue, blinken, source, "on Monday"),
+        add_form_data(issue, blinken, source, "on Monday"),
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     statement = Statement.objects.get()
@@ -105,7 +81,7 @@ def test_an_unreadable_date_is_a_form_error_listing_the_accepted_forms(editor_cl
     issue, source, speaker = IssueFactory(), SourceFactory(), ActorFactory()
     response = editor_client.post(
         reverse("admin:negotiations_statement_add"),
-        statement_form(issue, speaker, source, "6/10"),
+        add_form_data(issue, speaker, source, "6/10"),
     )
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors["fuzzy_date"]
@@ -119,10 +95,10 @@ def test_a_speaker_with_two_organisations_must_be_resolved_by_the_editor(editor_
     AffiliationFactory(person=person)
     response = editor_client.post(
         reverse("admin:negotiations_statement_add"),
-        statement_form(issue, person, source, "2024-08-19"),
+        add_form_data(issue, person, source, "2024-08-19"),
     )
     assert response.status_code == 200
-    assert "choose whom they spoke for" in str(response.context["adminform"].form.errors)
+    assert "say whom they spoke for" in str(response.context["adminform"].form.errors)
     assert not Statement.objects.exists()
 
 
@@ -131,7 +107,7 @@ def test_a_claim_on_another_negotiation_is_refused_in_the_form(editor_client):
     elsewhere = IssueFactory()
     response = editor_client.post(
         reverse("admin:negotiations_statement_add"),
-        statement_form(
+        add_form_data(
             issue, speaker, source, "2024-08-19", **{"claims-0-target": f"issue:{elsewhere.pk}"}
         ),
     )
@@ -146,7 +122,7 @@ def test_the_claim_subject_defaults_to_the_speakers_side_on_that_date(editor_cli
     AffiliationFactory(person=blinken, organization=united_states)
     response = editor_client.post(
         reverse("admin:negotiations_statement_add"),
-        statement_form(issue, blinken, source, "2024-08-19", **{"claims-0-subject": ""}),
+        add_form_data(issue, blinken, source, "2024-08-19", **{"claims-0-subject": ""}),
     )
     assert response.status_code == 302
     assert Statement.objects.get().claims.get().subject == united_states
@@ -156,7 +132,7 @@ def test_a_claim_without_a_subject_or_a_known_side_asks_for_one(editor_client):
     issue, source, person = IssueFactory(), SourceFactory(), PersonFactory()
     response = editor_client.post(
         reverse("admin:negotiations_statement_add"),
-        statement_form(issue, person, source, "2024-08-19", **{"claims-0-subject": ""}),
+        add_form_data(issue, person, source, "2024-08-19", **{"claims-0-subject": ""}),
     )
     assert response.status_code == 200
     assert "choose the subject" in response.content.decode()
@@ -168,7 +144,7 @@ def test_a_target_that_is_not_one_is_a_form_error(editor_client, target):
     issue, source, speaker = IssueFactory(), SourceFactory(), ActorFactory()
     response = editor_client.post(
         reverse("admin:negotiations_statement_add"),
-        statement_form(issue, speaker, source, "2024-08-19", **{"claims-0-target": target}),
+        add_form_data(issue, speaker, source, "2024-08-19", **{"claims-0-target": target}),
     )
     assert response.status_code == 200
     assert response.context["inline_admin_formsets"][0].formset.errors[0]["target"]
@@ -214,7 +190,7 @@ def test_saving_says_how_the_date_was_read(editor_client):
     issue, source, speaker = IssueFactory(), SourceFactory(), ActorFactory()
     response = editor_client.post(
         reverse("admin:negotiations_statement_add"),
-        statement_form(issue, speaker, source, "late May 2024"),
+        add_form_data(issue, speaker, source, "late May 2024"),
         follow=True,
     )
     assert "The date was read as late May 2024: some day from Tue 21 May 2024" in (
@@ -224,7 +200,7 @@ def test_saving_says_how_the_date_was_read(editor_client):
 
 def test_a_quote_without_a_source_is_a_form_error(editor_client):
     issue, speaker = IssueFactory(), ActorFactory()
-    data = statement_form(issue, speaker, SourceFactory(), "2024-08-19")
+    data = add_form_data(issue, speaker, SourceFactory(), "2024-08-19")
     data["source"] = ""
     response = editor_client.post(reverse("admin:negotiations_statement_add"), data)
     assert response.status_code == 200

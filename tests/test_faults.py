@@ -151,8 +151,18 @@ def _last_task_id(worker: Worker) -> str:
     return ""
 
 
-def test_publishing_while_the_broker_is_down_recomputes_once_it_is_back(redis_server, worker_on):
-    worker_on("--beat", RECOMPUTE_SWEEP_EVERY_SECONDS="1", RECOMPUTE_SWEEP_AFTER_SECONDS="1")
+def test_publishing_while_the_broker_is_down_recomputes_once_it_is_back(
+    redis_server, worker_on, tmp_path
+):
+    # Beat keeps its schedule in a file: a temporary one, not the work tree's.
+    schedule = str(tmp_path / "celerybeat-schedule")
+    worker_on(
+        "--beat",
+        "--schedule",
+        schedule,
+        RECOMPUTE_SWEEP_EVERY_SECONDS="1",
+        RECOMPUTE_SWEEP_AFTER_SECONDS="1",
+    )
     claims = [draft_claim() for _ in range(3)]
     redis_server.stop()
     started = time.monotonic()

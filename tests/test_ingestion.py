@@ -300,7 +300,9 @@ def test_accept_submits_for_review_but_never_publishes(client, editor, extracted
     candidate = extracted.candidates.order_by("start").first()
     url = reverse("admin:ingestion_candidate_accept", args=[extracted.pk, candidate.pk])
     assert client.get(url).status_code == 405
-    response = client.post(url)
+    stale = client.post(url, {"version": candidate.statement.version - 1}, follow=True)
+    assert "Someone saved this statement after you read it" in stale.content.decode()
+    response = client.post(url, {"version": candidate.statement.version})
     assert response.status_code == 302
     candidate.statement.refresh_from_db()
     assert candidate.statement.status == StatementStatus.IN_REVIEW
@@ -329,7 +331,7 @@ def test_discard_deletes_only_a_draft(client, editor, reviewer, extracted):
     response = client.post(
         reverse("admin:ingestion_candidate_discard", args=[extracted.pk, second.pk]), follow=True
     )
-    assert "Only a draft can be discarded" in response.content.decode()
+    assert "Only a draft can be deleted or discarded" in response.content.decode()
     assert Statement.objects.filter(pk=second.statement_id).exists()
 
 

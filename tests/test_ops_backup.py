@@ -18,7 +18,7 @@ from actors.models import Actor
 from ingestion import services
 from negotiations import tasks
 from negotiations.models import Statement, StatementStatus
-from negotiations.services import statement_transition
+from negotiations.statements.services import statement_transition
 from ops import backup
 from tests.conftest import create_groups_as_migrate_does
 from tests.factories import ActorFactory, ClaimFactory, StatementFactory

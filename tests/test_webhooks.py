@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 
@@ -15,10 +16,12 @@ from tests.factories import ActorFactory, ClaimFactory, IssueFactory, StatementF
 pytestmark = pytest.mark.django_db
 
 
-def hardening(issue, actor, capture):
-    """Publish an acceptance, then a conditional one: one `hardened` change."""
+def hardening(issue, actor, capture=None):
+    """Publish an acceptance, then a conditional one: one `hardened` change.
+
+    Without `capture` (django_capture_on_commit_callbacks) nothing runs on commit."""
     for day, stance in ((1, Stance.ACCEPTS), (20, Stance.CONDITIONAL)):
-        with capture(execute=True):
+        with capture(execute=True) if capture else contextlib.nullcontext():
             ClaimFactory(
                 statement=StatementFactory(
                     negotiation=issue.negotiation, date_earliest=datetime.date(2024, 8, day)
@@ -150,15 +153,7 @@ def test_a_change_whose_statement_was_retracted_before_delivery_is_withdrawn(
     statement is retracted is withdrawn, whether or not the recompute has run."""
     issue, actor = IssueFactory(), ActorFactory()
     Subscription.objects.create(url=receiver.url)
-    for day, stance in ((1, Stance.ACCEPTS), (20, Stance.CONDITIONAL)):
-        ClaimFactory(
-            statement=StatementFactory(
-                negotiation=issue.negotiation, date_earliest=datetime.date(2024, 8, day)
-            ),
-            subject=actor,
-            issue=issue,
-            stance=stance,
-        )
+    hardening(issue, actor)
     events = positions.recompute(positions.all_keys())
     [delivery_id] = webhooks.enqueue(events)  # enqueued: the task runs on commit
     change = positions.changes(issue.negotiation)[0]

@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from negotiations.models import Statement, StatementStatus
-from negotiations.services import statement_transition
+from negotiations.statements.services import statement_transition
+from tests.admin_forms import change_form_data
 from tests.factories import StatementFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,21 +44,7 @@ def test_a_reviewer_publishes_and_retracts_with_a_reason(reviewer):
         statement_transition(statement=statement, to="published", user=reviewer)
 
 
-def change_form_data(client, statement) -> dict:
-    response = client.get(reverse("admin:negotiations_statement_change", args=[statement.pk]))
-    form = response.context["adminform"].form
-    data = {
-        name: ("" if value is None else value)
-        for name, value in ((n, form[n].value()) for n in form.fields)
-    }
-    formset = response.context["inline_admin_formsets"][0].formset
-    management = formset.management_form
-    data.update({f"{management.prefix}-{n}": management[n].value() for n in management.fields})
-    for index, inline in enumerate(formset.forms):
-        for name in inline.fields:
-            value = inline[name].value()
-            data[f"{formset.prefix}-{index}-{name}"] = "" if value is None else value
-    return data
+QUEUE = "admin:negotiations_statement_review"
 
 
 def test_a_second_editor_saving_an_old_copy_is_refused(client, editor):
@@ -70,30 +57,33 @@ def test_a_second_editor_saving_an_old_copy_is_refused(client, editor):
     second["summary"] = "Second editor's summary."
     response = client.post(url, second)
     assert response.status_code == 200
-    assert "Someone else saved this statement" in response.content.decode()
+    assert "Someone saved this statement after you read it" in response.content.decode()
     assert Statement.objects.get(pk=statement.pk).summary == "First editor's summary."
 
 
 def test_an_editor_cannot_publish_in_the_admin(client, editor):
     statement = StatementFactory(status=StatementStatus.DRAFT)
     client.force_login(editor)
-    data = change_form_data(client, statement)
-    data["status"] = "published"
     url = reverse("admin:negotiations_statement_change", args=[statement.pk])
+    offered = client.get(url).context["adminform"].form.fields["status"].choices
+    assert [value for value, _ in offered] == ["draft", "in_review"]
+    data = change_form_data(client, statement)
+    data["status"] = "published"  # forged
     response = client.post(url, data)
     assert response.status_code == 200
-    assert "Only reviewers may publish" in response.content.decode()
+    assert "Select a valid choice" in response.content.decode()
     assert Statement.objects.get(pk=statement.pk).status == "draft"
 
 
-def test_the_publish_action_and_the_history_of_who_did_it(client, reviewer):
+def test_publishing_in_the_review_queue_and_the_history_of_who_did_it(client, reviewer):
     statement = StatementFactory(status=StatementStatus.IN_REVIEW)
     client.force_login(reviewer)
-    changelist = reverse("admin:negotiations_statement_changelist")
     response = client.post(
-        changelist, {"action": "publish", "_selected_action": [statement.pk]}, follow=True
+        reverse(QUEUE),
+        {"statement": statement.pk, "version": statement.version, "action": "publish"},
+        follow=True,
     )
-    assert "1 statement(s) moved to published." in response.content.decode()
+    assert f"{statement} published." in response.content.decode()
     statement.refresh_from_db()
     assert statement.status == "published"
     history = reverse("admin:negotiations_statement_history", args=[statement.pk])
@@ -130,8 +120,6 @@ def test_a_likely_duplicate_is_flagged_with_a_link(client, editor):
 
 
 # The review queue --------------------------------------------------------------------------
-
-QUEUE = "admin:negotiations_statement_review"
 
 
 def test_the_review_queue_lists_statements_in_review_oldest_first(client, editor):

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from actors.models import Actor, resolve_side
+from actors.models import Actor
 from negotiations import targets
 from negotiations.dates import FuzzyDate, FuzzyDateError, parse_fuzzy_date
 from negotiations.models import (
@@ -27,7 +26,6 @@ from negotiations.models import (
     StatementStatus,
     TargetType,
 )
-from negotiations.services import statement_problems
 
 STANCE_BY_LABEL = {label: value for value, label in Stance.choices}
 STANCE_CHOICES = [(label, label) for _, label in Stance.choices]
@@ -276,6 +274,12 @@ class ClaimSerializer(serializers.ModelSerializer):
     target_type = serializers.ChoiceField(choices=TargetType.choices)
     target_id = serializers.IntegerField(min_value=1)
     target_title = serializers.CharField(source="target", read_only=True)
+    version = serializers.IntegerField(
+        min_value=1,
+        write_only=True,
+        help_text="The version of the claim's statement that you read (for a new claim, of "
+        "the statement it joins). If the statement changed since, the write is a 409.",
+    )
 
     class Meta:
         model = Claim
@@ -289,9 +293,11 @@ class ClaimSerializer(serializers.ModelSerializer):
             "target_type",
             "target_id",
             "target_title",
+            "version",
         ]
 
     def validate(self, attrs):
+        # Parsing only: which target; the rules live in negotiations.statements.services.
         target_type = attrs.pop("target_type", None)
         target_id = attrs.pop("target_id", None)
         if (target_type is None) != (target_id is None):
@@ -305,25 +311,16 @@ class ClaimSerializer(serializers.ModelSerializer):
                     {"target_id": [f"No {target_type} with the id {target_id}."]}
                 )
             attrs.update({name: None for name in TARGET_FIELDS}, **{target_type: target})
-        statement = attrs.get("statement", getattr(self.instance, "statement", None))
-        if statement is not None and target_type is not None:
-            check_target_negotiation(attrs, statement.negotiation_id, "target_id")
         return attrs
 
 
-def check_target_negotiation(claim_attrs: dict, negotiation_id: int, field: str) -> None:
-    probe = Claim(**{name: claim_attrs.get(name) for name in TARGET_FIELDS})
-    if probe.target_negotiation_id() != negotiation_id:
-        raise serializers.ValidationError(
-            {field: ["This target belongs to another negotiation than the statement."]}
-        )
-
-
 class NestedClaimSerializer(ClaimSerializer):
-    """A claim written together with its statement."""
+    """A claim written together with its statement (whose version it shares)."""
+
+    version = None
 
     class Meta(ClaimSerializer.Meta):
-        fields = [f for f in ClaimSerializer.Meta.fields if f != "statement"]
+        fields = [f for f in ClaimSerializer.Meta.fields if f not in ("statement", "version")]
 
 
 class StatementSerializer(serializers.ModelSerializer):
@@ -377,68 +374,16 @@ class StatementSerializer(serializers.ModelSerializer):
         read_only_fields = ["created_at", "updated_at"]
 
     def validate(self, attrs):
+        # Parsing only: the rules live in negotiations.statements.services.
         if self.instance is None:
             attrs.pop("version", None)
-        elif "version" not in attrs:
-            raise serializers.ValidationError(
-                {"version": ["Send the version you read, so that no one's changes are lost."]},
-                code="required",
-            )
-        source = attrs.get("source", getattr(self.instance, "source", None))
-        read_fuzzy_date(attrs, "date", reference=source.published if source else None)
-        quote = attrs.get("quote", getattr(self.instance, "quote", ""))
-        summary = attrs.get("summary", getattr(self.instance, "summary", ""))
-        if not quote and not summary:
-            raise serializers.ValidationError(
-                {"quote": ["Give the quote or a summary of what was said."]}
-            )
-        speaker = attrs.get("speaker", getattr(self.instance, "speaker", None))
-        earliest = attrs.get("date_earliest", getattr(self.instance, "date_earliest", None))
-        latest = attrs.get("date_latest", getattr(self.instance, "date_latest", None))
-        problems = statement_problems(
-            speaker=speaker,
-            source=source,
-            earliest=earliest,
-            latest=latest,
-            quote=quote,
-            exclude_pk=getattr(self.instance, "pk", None),
-        )
-        if problems:
-            raise serializers.ValidationError(
-                {p.field: [p.message] for p in problems}, code="implausible"
-            )
-        if not attrs.get("on_behalf_of") and speaker and earliest:
-            side = resolve_side(speaker, earliest, latest)
-            if side.is_ambiguous:
-                names = ", ".join(a.slug for a in side.candidates)
-                raise serializers.ValidationError(
-                    {
-                        "on_behalf_of": [
-                            f"{speaker.name} held roles in several organisations on that "
-                            f"date ({names}): say whom they spoke for."
-                        ]
-                    }
-                )
-            attrs["on_behalf_of"] = side.organization
-        negotiation = attrs.get("negotiation", getattr(self.instance, "negotiation", None))
-        for claim in attrs.get("claims", []):
-            check_target_negotiation(claim, negotiation.pk, "claims")
-        return attrs
-
-    @transaction.atomic
-    def create(self, validated_data):
-        claims = validated_data.pop("claims", [])
-        statement = Statement.objects.create(**validated_data)
-        for claim in claims:
-            Claim.objects.create(statement=statement, **claim)
-        return statement
-
-    def update(self, instance, validated_data):
-        if "claims" in validated_data:
+        elif "claims" in attrs:
             raise serializers.ValidationError(
                 {"claims": ["Edit claims through /api/v1/claims/."]}, code="read_only"
             )
-        return super().update(instance, validated_data)
+        source = attrs.get("source", getattr(self.instance, "source", None))
+        read_fuzzy_date(attrs, "date", reference=source.published if source else None)
+        return attrs
 
 
 class StatementCSVSerializer(serializers.Serializer):

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
@@ -15,7 +12,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -24,7 +20,6 @@ from negotiations.api.base import (
     ConditionalGetMixin,
     ConflictResponseSerializer,
     ProtectedDestroyMixin,
-    StaleVersion,
     can_see_unpublished,
 )
 from negotiations.api.filters import ClaimFilter, StatementFilter
@@ -50,9 +45,8 @@ from negotiations.models import (
     Proposal,
     Source,
     Statement,
-    StatementStatus,
 )
-from negotiations.services import statement_check_transition
+from negotiations.statements import services
 
 
 class DateWindow(serializers.Serializer):
@@ -233,24 +227,36 @@ class SourceViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.ModelVi
     ordering_fields = ["published", "id"]
 
 
-@extend_validation_errors(["bad_transition", "reason_required"], field_name="status")
-@extend_validation_errors(
-    ["invalid_date", "implausible"], field_name="date", methods=["post", "put", "patch"]
+VERSION = OpenApiParameter(
+    "version",
+    OpenApiTypes.INT,
+    required=True,
+    description="The version of the statement you read: a delete from an older one is a 409.",
 )
+WRITES = ["post", "put", "patch"]
+
+
+@extend_validation_errors(["bad_transition"], field_name="status", methods=WRITES)
+@extend_validation_errors(["reason_required"], field_name="retraction_reason", methods=WRITES)
+@extend_validation_errors(["invalid_date", "implausible"], field_name="date", methods=WRITES)
 @extend_validation_errors(
-    ["invalid", "implausible"], field_name="quote", methods=["post", "put", "patch"]
+    ["invalid", "no_content", "duplicate"], field_name="quote", methods=WRITES
 )
-@extend_validation_errors(["invalid"], field_name="on_behalf_of", methods=["post", "put", "patch"])
+@extend_validation_errors(["invalid", "ambiguous_side"], field_name="on_behalf_of", methods=WRITES)
 @extend_validation_errors(["required"], field_name="version", methods=["put", "patch"])
 @extend_validation_errors(
-    ["invalid", "read_only"], field_name="claims", methods=["post", "put", "patch"]
+    ["invalid", "read_only", "one_target", "other_negotiation"],
+    field_name="claims",
+    methods=WRITES,
 )
 class StatementViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.ModelViewSet):
     """Dated, sourced statements with their claims.
 
     Anonymous clients and users who cannot edit statements see published ones
-    only. A statement written by a user without the publish permission is
-    saved as a draft.
+    only. Writes follow the editorial rules of negotiations.statements.services:
+    a statement sent as published by a user who may not publish is saved as a
+    draft; a published statement changes only through reviewers; a retracted one
+    not at all; an update names the version it read (409 when it moved since).
     """
 
     filterset_class = StatementFilter
@@ -277,45 +283,20 @@ class StatementViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.Mode
             statements = statements.published()
         return statements
 
-    def _may_publish(self) -> bool:
-        return self.request.user.has_perm("negotiations.publish_statement")
-
     def perform_create(self, serializer):
-        status = serializer.validated_data.get("status", StatementStatus.DRAFT)
-        if status == StatementStatus.RETRACTED:
-            raise serializers.ValidationError(
-                {"status": ["A new statement cannot start retracted."]}, code="bad_transition"
-            )
-        if not self._may_publish():
-            status = StatementStatus.DRAFT
-        serializer.save(status=status)
+        data = dict(serializer.validated_data)
+        claims = [Claim(**claim) for claim in data.pop("claims", [])]
+        serializer.instance = services.statement_save(
+            Statement(**data), user=self.request.user, claims=claims
+        )
 
     def perform_update(self, serializer):
-        instance, data = serializer.instance, serializer.validated_data
-        public = {StatementStatus.PUBLISHED, StatementStatus.RETRACTED}
-        if instance.status in public and not self._may_publish():
-            raise PermissionDenied("Only reviewers may edit published or retracted statements.")
-        try:
-            statement_check_transition(
-                current=instance.status,
-                wanted=data.get("status", instance.status),
-                user=self.request.user,
-                reason=data.get("retraction_reason", instance.retraction_reason),
-            )
-        except DjangoPermissionDenied as error:
-            raise PermissionDenied(str(error)) from None
-        except DjangoValidationError as error:
-            raise serializers.ValidationError({"status": error.messages}, code=error.code) from None
-        with transaction.atomic():
-            # Lock the row, so that two updates from the same version cannot both pass.
-            current = Statement.objects.select_for_update().values_list("version", flat=True)
-            version = current.get(pk=instance.pk)
-            if data.pop("version") != version:
-                raise StaleVersion(
-                    f"Someone saved this statement after you read it (it is now at version "
-                    f"{version}). Nothing was changed: read it again and reapply your edit."
-                )
-            serializer.save()
+        data = dict(serializer.validated_data)
+        version = data.pop("version", None)
+        statement = serializer.instance
+        for name, value in data.items():
+            setattr(statement, name, value)
+        services.statement_save(statement, user=self.request.user, version=version)
 
     @extend_schema(responses={200: StatementSerializer, 409: ConflictResponseSerializer})
     def update(self, request, *args, **kwargs):
@@ -326,16 +307,18 @@ class StatementViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.Mode
         return super().partial_update(request, *args, **kwargs)
 
     def perform_destroy(self, instance):
-        if instance.status != StatementStatus.DRAFT or not self._may_publish():
-            raise PermissionDenied(
-                "Statements leave the public record by retraction, not deletion; "
-                "only a reviewer may delete a draft."
-            )
-        instance.delete()
+        services.statement_delete(statement=instance, user=self.request.user)
 
 
-@extend_validation_errors(["invalid"], field_name="target_id", methods=["post", "put", "patch"])
+@extend_validation_errors(
+    ["invalid", "one_target", "other_negotiation"], field_name="target", methods=WRITES
+)
+@extend_validation_errors(["invalid"], field_name="target_id", methods=WRITES)
+@extend_validation_errors(["required"], field_name="version", methods=[*WRITES, "delete"])
 class ClaimViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.ModelViewSet):
+    """Claims, each the coding of one statement. A write names the `version` of the
+    claim's statement that it read (a delete: `?version=`), and moves that version on."""
+
     serializer_class = ClaimSerializer
     filterset_class = ClaimFilter
     pagination_class = ClaimCursorPagination
@@ -347,22 +330,29 @@ class ClaimViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.ModelVie
             claims = claims.published()
         return claims
 
-    def _check_statement(self, statement: Statement) -> None:
-        if statement.status in (StatementStatus.PUBLISHED, StatementStatus.RETRACTED) and (
-            not self.request.user.has_perm("negotiations.publish_statement")
-        ):
-            raise PermissionDenied("Only reviewers may change the claims of a published statement.")
-
     def perform_create(self, serializer):
-        self._check_statement(serializer.validated_data["statement"])
-        serializer.save()
+        data = dict(serializer.validated_data)
+        version = data.pop("version", None)
+        serializer.instance = services.claim_save(
+            Claim(**data), user=self.request.user, version=version
+        )
 
     def perform_update(self, serializer):
-        self._check_statement(serializer.instance.statement)
-        if "statement" in serializer.validated_data:
-            self._check_statement(serializer.validated_data["statement"])
-        serializer.save()
+        data = dict(serializer.validated_data)
+        version = data.pop("version", None)
+        claim = serializer.instance
+        for name, value in data.items():
+            setattr(claim, name, value)
+        services.claim_save(claim, user=self.request.user, version=version)
+
+    @extend_schema(parameters=[VERSION], responses={204: None, 409: ConflictResponseSerializer})
+    def destroy(self, request, *args, **kwargs):
+        return super().destroy(request, *args, **kwargs)
 
     def perform_destroy(self, instance):
-        self._check_statement(instance.statement)
-        instance.delete()
+        version = self.request.query_params.get("version", "")
+        services.claim_delete(
+            instance,
+            user=self.request.user,
+            version=int(version) if version.isdigit() else None,
+        )

@@ -1,4 +1,4 @@
-"""The editor and reviewer groups (see negotiations/services.py for the workflow)."""
+"""The editor and reviewer groups (see negotiations/statements/services.py for the workflow)."""
 
 from django.db import migrations
 

@@ -43,6 +43,30 @@ class Negotiation(models.Model):
         return first_two[0] if len(first_two) == 1 else None
 
 
+def refuse_move(obj: models.Model, related: list[str]) -> None:
+    """Refuse to move an issue or proposal to another negotiation while rows point at it:
+    claims, provisions and demands would then cross negotiations."""
+    if obj.pk is None:
+        return
+    before = type(obj).objects.filter(pk=obj.pk).values_list("negotiation", flat=True).first()
+    if before is None or before == obj.negotiation_id:
+        return
+    used = [
+        str(getattr(obj, name).model._meta.verbose_name_plural)
+        for name in related
+        if getattr(obj, name).exists()
+    ]
+    if used:
+        message = "It cannot move to another negotiation: %(used)s of this one point at it."
+        raise ValidationError(
+            {
+                "negotiation": ValidationError(
+                    message, code="other_negotiation", params={"used": ", ".join(used)}
+                )
+            }
+        )
+
+
 class ParticipantRole(models.TextChoices):
     PARTY = "party", "Party"
     MEDIATOR = "mediator", "Mediator"
@@ -107,6 +131,14 @@ class Issue(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("negotiations:issue", args=[self.negotiation.slug, self.slug])
+
+    def clean(self) -> None:
+        if self.parent_id and self.parent.negotiation_id != self.negotiation_id:
+            raise ValidationError(
+                {"parent": "The broader issue belongs to another negotiation."},
+                code="other_negotiation",
+            )
+        refuse_move(self, ["claims", "provisions", "demands", "children"])
 
 
 class Proposal(models.Model):
@@ -173,6 +205,7 @@ class Proposal(models.Model):
         return chain
 
     def clean(self) -> None:
+        refuse_move(self, ["claims", "provisions", "superseded_by"])
         if self.supersedes_id is None:
             return
         if self.supersedes.negotiation_id != self.negotiation_id:

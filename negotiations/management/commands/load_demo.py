@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 
-from actors.models import Actor, Affiliation, Alias, resolve_side
+from actors.models import Actor, Affiliation, Alias
 from negotiations.dates import FuzzyDate, FuzzyDateError, parse_fuzzy_date
 from negotiations.models import (
     TARGET_FIELDS,
@@ -39,6 +39,7 @@ from negotiations.models import (
     StatementStatus,
 )
 from negotiations.signals import recompute_once
+from negotiations.statements import services
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "demo" / "gaza-2024.yaml"
 STANCES = {label: value for value, label in Stance.choices}
@@ -384,6 +385,7 @@ class _Loader:
             self.sources[key] = self.upsert(Source, where, lookup, **values)
 
     def load_statements(self, entries: list[dict[str, Any]]) -> None:
+        """Write each statement with its claims through the statements service."""
         self.count("statements", len(entries))
         seen: set[tuple[int, int, FuzzyDate]] = set()
         for i, entry in enumerate(entries):
@@ -398,55 +400,84 @@ class _Loader:
                     f"{where}: another statement has the same speaker, source and date."
                 )
             seen.add((speaker.pk, source.pk, date))
-            side = resolve_side(speaker, date.earliest, date.latest)
-            if side.is_ambiguous:
-                names = ", ".join(str(org) for org in side.candidates)
-                raise CommandError(f"{where}: the speaker spoke for more than one side ({names}).")
-            statement = self.upsert(
-                Statement,
-                where,
-                {
-                    "negotiation": self.negotiation,
-                    "speaker": speaker,
-                    "source": source,
-                    "date_earliest": date.earliest,
-                    "date_latest": date.latest,
-                },
-                on_behalf_of=side.organization,
-                quote=entry.get("quote", ""),
-                quote_language=entry.get("quote_language", ""),
-                translation=entry.get("translation", ""),
-                summary=entry.get("summary", ""),
-                status=entry.get("status", StatementStatus.PUBLISHED),
-                retraction_reason=entry.get("retraction_reason", ""),
+            lookup = {
+                "negotiation": self.negotiation,
+                "speaker": speaker,
+                "source": source,
+                "date_earliest": date.earliest,
+                "date_latest": date.latest,
+            }
+            values = {
+                "quote": entry.get("quote", ""),
+                "quote_language": entry.get("quote_language", ""),
+                "translation": entry.get("translation", ""),
+                "summary": entry.get("summary", ""),
+                "status": entry.get("status", StatementStatus.PUBLISHED),
+                "retraction_reason": entry.get("retraction_reason", ""),
+            }
+            statement = Statement.objects.filter(**lookup).first()
+            changed = statement is None or any(
+                _differs(statement, name, value) for name, value in values.items()
             )
-            self.load_claims(statement, entry.get("claims", []), where)
+            if statement is None:
+                statement = Statement(**lookup, **values)
+            else:
+                for name, value in values.items():
+                    setattr(statement, name, value)
+            claims, deleted = self.claims_of(statement, entry.get("claims", []), where)
+            if not (changed or claims or deleted):
+                continue
+            # A statement on the record as retracted was published first, then retracted.
+            retract = statement.pk is None and statement.status == StatementStatus.RETRACTED
+            if retract:
+                statement.status = StatementStatus.PUBLISHED
+            try:
+                services.statement_save(statement, user=None, claims=claims, deleted_claims=deleted)
+                if retract:
+                    services.statement_transition(
+                        statement=statement,
+                        to=StatementStatus.RETRACTED,
+                        user=None,
+                        reason=values["retraction_reason"],
+                    )
+            except services.Refused as error:
+                raise CommandError(f"{where}: {_messages(error)}") from error
+            self.written += 1 + len(claims) + len(deleted)
 
-    def load_claims(self, statement: Statement, entries: list[dict[str, Any]], where: str) -> None:
-        kept: set[int] = set()
+    def claims_of(
+        self, statement: Statement, entries: list[dict[str, Any]], where: str
+    ) -> tuple[list[Claim], list[Claim]]:
+        """Return the statement's claims to write (new or changed) and those coded away."""
+        existing = list(statement.claims.all()) if statement.pk else []
+        kept, to_save, keys = set(), [], set()
         for j, entry in enumerate(entries):
             c_where = f"{where} claims[{j}]"
             self.check(entry, "claim", c_where)
             stance = _get(entry, "stance", c_where)
             if stance not in STANCES:
                 raise CommandError(f"{c_where}: stance must be one of {', '.join(STANCES)}.")
-            claim = self.upsert(
-                Claim,
-                c_where,
-                {
-                    "statement": statement,
-                    "subject": self.actor(entry.get("subject"), c_where),
-                    "basis": entry.get("basis", Basis.OWN),
-                    **self.target(entry, c_where),
-                },
+            wanted = Claim(
+                subject=self.actor(entry.get("subject"), c_where),
+                basis=entry.get("basis", Basis.OWN),
                 stance=STANCES[stance],
+                **self.target(entry, c_where),
             )
-            if claim.pk in kept:
+            key = _claim_key(wanted)
+            if key in keys:
                 raise CommandError(f"{c_where}: repeats an earlier claim of this statement.")
+            keys.add(key)
+            same = [c for c in existing if _claim_key(c) == key]
+            if not same:
+                to_save.append(wanted)
+                continue
+            claim = same[0]
             kept.add(claim.pk)
-        # Claims coded away in the file go away in the database.
-        self.written += statement.claims.exclude(pk__in=kept).delete()[0]
+            if claim.stance != wanted.stance:
+                claim.stance = wanted.stance
+                to_save.append(claim)
         self.count("claims", len(entries))
+        # Claims coded away in the file go away in the database.
+        return to_save, [c for c in existing if c.pk not in kept]
 
     # --- Lookups -------------------------------------------------------------
 
@@ -556,6 +587,11 @@ def _fuzzy(value: Any, reference: datetime.date | None, where: str) -> FuzzyDate
         return parse_fuzzy_date(text, reference=reference)
     except FuzzyDateError as error:
         raise CommandError(f"{where}: {error}") from error
+
+
+def _claim_key(claim: Claim) -> tuple:
+    """What identifies a claim within its statement in the file: all but its stance."""
+    return (claim.subject_id, claim.basis, claim.target_type, claim.target_id)
 
 
 def _differs(obj: models.Model, name: str, value: Any) -> bool:
