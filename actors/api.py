@@ -1,25 +1,20 @@
-"""/api/v1/actors/: actors with their aliases and roles, their position history,
-and a Popolo export of people, organizations and memberships."""
+"""/api/v1/actors/: actors with their aliases and roles, and a Popolo export of people,
+organizations and memberships. (An actor's position history is the negotiations API's.)"""
 
 from __future__ import annotations
 
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
-from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from actors.models import Actor, ActorKind, Affiliation, Alias
-from negotiations import positions, targets
-from negotiations.api.base import ConditionalGetMixin, ProtectedDestroyMixin
-from negotiations.api.serializers import PositionSerializer, SlugField
-from negotiations.targets import target_key
+from api.base import ConditionalGetMixin, ProtectedDestroyMixin, cached_answer
+from api.fields import SlugField
 
 
 class AliasSerializer(serializers.ModelSerializer):
@@ -66,18 +61,6 @@ class ActorSerializer(serializers.ModelSerializer):
         return parent
 
 
-HISTORY_PARAMETERS = [
-    OpenApiParameter(name, OpenApiTypes.INT, description=f"The {name}'s id.")
-    for name in targets.MODELS
-]
-
-
-@extend_validation_errors(["invalid"], field_name="target", actions=["history"])
-@extend_validation_errors(["invalid"], field_name="issue", actions=["history"])
-@extend_validation_errors(["invalid"], field_name="proposal", actions=["history"])
-@extend_validation_errors(["invalid"], field_name="provision", actions=["history"])
-@extend_validation_errors(["invalid"], field_name="demand", actions=["history"])
-@extend_validation_errors(["invalid"], field_name="parent", methods=["post", "put", "patch"])
 class ActorViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.ModelViewSet):
     serializer_class = ActorSerializer
     lookup_field = "slug"
@@ -93,34 +76,6 @@ class ActorViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.ModelVie
             "aliases", Prefetch("affiliations", queryset=affiliations)
         )
 
-    @extend_schema(parameters=HISTORY_PARAMETERS, responses=PositionSerializer(many=True))
-    @action(detail=True, filter_backends=[], pagination_class=None)
-    def history(self, request: Request, slug: str) -> Response:
-        """The actor's positions on one target, oldest first, each with its change and
-        the claims that contest it; on an issue, each also with the actor's stances on
-        the proposals addressing the issue while it stood (`packages`).
-
-        Give exactly one of issue, proposal, provision or demand.
-        """
-        actor = self.get_object()
-        given = {
-            name: request.query_params[name]
-            for name in targets.MODELS
-            if name in request.query_params
-        }
-        if len(given) != 1:
-            raise ValidationError(
-                {"target": ["Give exactly one of issue, proposal, provision or demand."]}
-            )
-        [(name, raw)] = given.items()
-        if not raw.isdigit():
-            raise ValidationError({name: ["A whole number (the id) is required."]})
-        target = targets.get(name, int(raw))
-        if target is None:
-            raise NotFound(f"No {name} with the id {raw}.")
-        rows = positions.history(actor, *target_key(target))
-        return Response(PositionSerializer(rows, many=True).data)
-
 
 class PopoloView(ConditionalGetMixin, APIView):
     """People, organizations and memberships in the Popolo format (popoloproject.com)."""
@@ -128,6 +83,7 @@ class PopoloView(ConditionalGetMixin, APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
+    @cached_answer
     def get(self, request: Request) -> Response:
         actors = list(Actor.objects.prefetch_related("aliases").order_by("pk"))
         memberships = Affiliation.objects.select_related("person", "organization").order_by("pk")

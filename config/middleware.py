@@ -24,8 +24,8 @@ from rest_framework import exceptions
 from rest_framework.exceptions import APIException, ErrorDetail
 from rest_framework.response import Response
 
+from api.base import StaleVersion
 from core.refusals import Forbidden, Refused, Stale
-from negotiations.api.base import StaleVersion
 
 logger = logging.getLogger("parley.database")
 

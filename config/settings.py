@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "negotiations",
     "ingestion",
     "ops",
+    "bench",  # generate_synthetic, for `make bench`
 ]
 
 MIDDLEWARE = [
@@ -166,8 +167,9 @@ STORAGES = {
 }
 
 # Pages, API answers and fragments are cached under the data version
-# (negotiations/caching.py): any write retires them. Per process by default;
+# (core/caching.py, api/base.py): any write retires them. Per process by default;
 # REDIS_CACHE_URL shares one cache between the web processes.
+DATA_VERSION = "negotiations.versions.current"
 if os.environ.get("REDIS_CACHE_URL"):
     CACHES = {
         "default": {
@@ -228,7 +230,7 @@ CELERY_BEAT_SCHEDULE = {
 # /healthz calls the worker stale when its last heartbeat is older than this (seconds).
 HEALTHZ_WORKER_MAX_AGE = envint("HEALTHZ_WORKER_MAX_AGE", 120)
 
-# Webhooks and other outbound requests (negotiations/http.py, negotiations/webhooks.py).
+# Webhooks and other outbound requests (core/http.py, negotiations/webhooks/).
 WEBHOOK_TIMEOUT_SECONDS = envint("WEBHOOK_TIMEOUT_SECONDS", 5)
 WEBHOOK_MAX_ATTEMPTS = envint("WEBHOOK_MAX_ATTEMPTS", 8)
 WEBHOOK_RETRY_BASE_SECONDS = float(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS") or 30)
@@ -248,16 +250,16 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"
     ],
     "DEFAULT_RENDERER_CLASSES": [
-        "negotiations.api.renderers.ORJSONRenderer",
+        "api.renderers.ORJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
-        "negotiations.api.renderers.CSVRenderer",
+        "api.renderers.CSVRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "negotiations.api.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
@@ -293,7 +295,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
-        "negotiations.api.base.openapi_index_paths",
+        "api.base.openapi_index_paths",
     ],
 }
 DRF_STANDARDIZED_ERRORS = {

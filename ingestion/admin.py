@@ -12,9 +12,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
+from core.highlight import highlight
 from ingestion import services
 from ingestion.forms import ArticleSubmitForm
-from ingestion.highlight import highlight
 from ingestion.models import Article, Candidate
 
 
@@ -161,7 +161,12 @@ class ArticleAdmin(admin.ModelAdmin):
     def discard_view(self, request, article_id: int, candidate_id: int) -> HttpResponse:
         candidate = self._candidate(request, article_id, candidate_id)
         try:
-            services.candidate_discard(candidate=candidate, user=request.user)
+            version = request.POST.get("version", "")
+            services.candidate_discard(
+                candidate=candidate,
+                user=request.user,
+                version=int(version) if version.isdigit() else 0,
+            )
         except (PermissionDenied, ValidationError) as error:
             message = error.messages[0] if hasattr(error, "messages") else str(error)
             self.message_user(request, message or "Not allowed.", level=messages.ERROR)

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from actors.names import normalise_name
-from negotiations.dates import FuzzyDate, FuzzyDateError, parse_fuzzy_date
+from core.dates import FuzzyDate, FuzzyDateError, parse_fuzzy_date
 from negotiations.models.statements import Stance
 
 __all__ = ["Finding", "KnownActor", "KnownTarget", "extract"]

@@ -1,6 +1,6 @@
 """Fetch an article over guarded HTTP and keep its main text.
 
-Every hop goes through ``negotiations.http``: http(s) only, no private or loopback
+Every hop goes through ``core.http``: http(s) only, no private or loopback
 addresses (checked on the connected socket), a timeout, a size limit and a content-type
 check. Redirects are followed by hand so that each target is checked the same way.
 """
@@ -14,8 +14,8 @@ from urllib.parse import urljoin
 
 from django.conf import settings
 
-from negotiations import http
-from negotiations.http import RefusedURL
+from core import http
+from core.http import RefusedURL
 
 __all__ = ["CONTENT_TYPES", "Fetched", "RefusedURL", "TemporaryFetchError", "fetch", "main_text"]
 

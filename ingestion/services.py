@@ -256,8 +256,13 @@ def candidate_accept(*, candidate: Candidate, user, version: int | None = None) 
     )
 
 
-def candidate_discard(*, candidate: Candidate, user) -> None:
-    """Delete the candidate's statement, which must still be a draft (the candidate goes too)."""
+def candidate_discard(*, candidate: Candidate, user, version: int | None = None) -> None:
+    """Delete the candidate's statement, which must still be a draft (the candidate goes too).
+
+    `version` is the statement's version the user saw."""
     services.statement_delete(
-        statement=candidate.statement, user=user, permission="ingestion.delete_candidate"
+        statement=candidate.statement,
+        user=user,
+        version=version,
+        permission="ingestion.delete_candidate",
     )

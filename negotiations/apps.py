@@ -5,7 +5,8 @@ class NegotiationsConfig(AppConfig):
     name = "negotiations"
 
     def ready(self) -> None:
-        from negotiations import signals
+        from negotiations import versions
+        from negotiations.positions import signals  # noqa: F401 - connects the recompute
 
         record = [
             *apps.get_app_config("actors").get_models(),
@@ -26,4 +27,4 @@ class NegotiationsConfig(AppConfig):
                 }
             ),
         ]
-        signals.connect_versioned(record)
+        versions.connect_versioned(record)

@@ -6,8 +6,8 @@ import datetime
 import itertools
 import re
 
-from negotiations import charts
 from negotiations.models import Stance
+from negotiations.site import charts
 
 D = datetime.date
 

@@ -1,4 +1,4 @@
-"""Tests for negotiations.dates: reading, writing and validating fuzzy dates."""
+"""Tests for core.dates: reading, writing and validating fuzzy dates."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from negotiations.dates import (
+from core.dates import (
     ACCEPTED_FORMS,
     FuzzyDate,
     FuzzyDateError,

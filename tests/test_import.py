@@ -14,9 +14,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
-from negotiations import importer
-from negotiations.importer import ImportFileError, import_statements, read_rows
 from negotiations.models import Claim, Source, Statement, StatementStatus
+from negotiations.statements import importer
+from negotiations.statements.importer import ImportFileError, import_statements, read_rows
 from tests.factories import (
     ActorFactory,
     AffiliationFactory,
@@ -396,7 +396,7 @@ def test_the_upload_page_refuses_unreadable_files(editor_client, name, data, mes
 
 
 def test_the_upload_page_refuses_files_over_the_limit(editor_client, monkeypatch, table):
-    monkeypatch.setattr("negotiations.admin_views.MAX_FILE_BYTES", 100)
+    monkeypatch.setattr("negotiations.site.admin.views.MAX_FILE_BYTES", 100)
     response = upload(editor_client, "big.csv", (HEADER + good_line(table) * 3).encode())
     assert "the limit is 100" in str(response.context["form"].errors["file"])
 

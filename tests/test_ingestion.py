@@ -324,12 +324,17 @@ def test_the_review_queue_shows_the_passage_a_statement_was_drafted_from(client,
 def test_discard_deletes_only_a_draft(client, editor, reviewer, extracted):
     first, second = extracted.candidates.order_by("start")[:2]
     client.force_login(editor)
-    client.post(reverse("admin:ingestion_candidate_discard", args=[extracted.pk, first.pk]))
+    client.post(
+        reverse("admin:ingestion_candidate_discard", args=[extracted.pk, first.pk]),
+        {"version": first.statement.version},
+    )
     assert not Statement.objects.filter(pk=first.statement_id).exists()
     assert not Candidate.objects.filter(pk=first.pk).exists()
     services.candidate_accept(candidate=second, user=editor)
     response = client.post(
-        reverse("admin:ingestion_candidate_discard", args=[extracted.pk, second.pk]), follow=True
+        reverse("admin:ingestion_candidate_discard", args=[extracted.pk, second.pk]),
+        {"version": Statement.objects.get(pk=second.statement_id).version},
+        follow=True,
     )
     assert "Only a draft can be deleted or discarded" in response.content.decode()
     assert Statement.objects.filter(pk=second.statement_id).exists()

@@ -7,9 +7,9 @@ import datetime
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.dates import FuzzyDate
 from ingestion.evaluation import evaluate
 from ingestion.extraction import KnownActor, KnownTarget, extract
-from negotiations.dates import FuzzyDate
 from negotiations.models import Stance
 
 PUBLISHED = datetime.date(2024, 8, 21)  # a Wednesday

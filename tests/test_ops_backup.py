@@ -16,8 +16,8 @@ from django.core.management import CommandError, call_command
 
 from actors.models import Actor
 from ingestion import services
-from negotiations import tasks
 from negotiations.models import Statement, StatementStatus
+from negotiations.positions import tasks
 from negotiations.statements.services import statement_transition
 from ops import backup
 from tests.conftest import create_groups_as_migrate_does

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from config.celery import app
 from negotiations import positions
 from negotiations.models import PendingRecompute, Position, Stance
-from negotiations.tasks import sweep_pending_recomputes
+from negotiations.positions.tasks import sweep_pending_recomputes
 from tests.factories import ActorFactory, ClaimFactory, IssueFactory, StatementFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -62,7 +62,7 @@ def test_publishing_with_the_broker_down_succeeds_and_the_sweep_catches_up(
     broker_down, caplog, settings
 ):
     started = time.monotonic()
-    with caplog.at_level(logging.WARNING, logger="negotiations.signals"):
+    with caplog.at_level(logging.WARNING, logger="negotiations.positions.signals"):
         claim = publish_a_claim()
     assert time.monotonic() - started < 10  # the broker is given up on quickly
     assert "wait in the outbox for the sweep" in caplog.text

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from negotiations import positions
-from negotiations.views.proposals import diff_provisions
+from negotiations.site.views.proposals import diff_provisions
 from tests.factories import (
     ActorFactory,
     ClaimFactory,

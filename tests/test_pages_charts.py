@@ -24,7 +24,7 @@ from negotiations.models import (
     StatementStatus,
     TargetType,
 )
-from negotiations.views.issues import statement_url
+from negotiations.site.views.issues import statement_url
 from tests.factories import (
     AffiliationFactory,
     ClaimFactory,

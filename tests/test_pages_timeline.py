@@ -23,7 +23,7 @@ from negotiations.models import (
     StatementStatus,
     TargetType,
 )
-from negotiations.views.timeline import STATEMENTS_PER_PAGE
+from negotiations.site.views.timeline import STATEMENTS_PER_PAGE
 from tests.factories import (
     ActorFactory,
     AliasFactory,
@@ -496,7 +496,7 @@ def test_the_change_feed_names_who_moved_on_what(client, talks):
     entries = atom_entries(response)
     assert [entry_text(e, "title") for e in entries] == [
         "Israel hardened on Philadelphi Corridor",
-        "Israel raised a new demand: Troops stay",
+        "Israel raised a new demand: Israel: Troops stay",
     ]
     assert "rejects (was resists)" in entry_text(entries[0], "summary")
     link = entries[0].find(f"{ATOM}link").get("href")

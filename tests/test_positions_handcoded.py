@@ -19,7 +19,7 @@ import pytest
 import yaml
 from django.core.management import call_command
 
-from negotiations.dates import parse_fuzzy_date
+from core.dates import parse_fuzzy_date
 
 pytestmark = pytest.mark.django_db
 

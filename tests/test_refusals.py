@@ -17,8 +17,8 @@ from rest_framework.test import APIClient
 
 from ingestion import services as ingestion
 from ingestion.models import Article
-from negotiations.importer import import_statements
 from negotiations.models import Claim, Statement, StatementStatus
+from negotiations.statements.importer import import_statements
 from tests import admin_forms as forms
 from tests.factories import (
     ActorFactory,

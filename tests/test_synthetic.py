@@ -85,7 +85,7 @@ def test_it_loads_what_it_says_within_every_constraint_and_builds_the_positions(
 
 
 def test_it_refuses_anything_but_postgresql(monkeypatch):
-    from negotiations.management.commands import generate_synthetic
+    from bench.management.commands import generate_synthetic
 
     monkeypatch.setattr(generate_synthetic, "connection", types.SimpleNamespace(vendor="sqlite"))
     with pytest.raises(CommandError, match="PostgreSQL"):

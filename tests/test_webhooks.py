@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from negotiations import http, positions, webhooks
+from core import http
+from negotiations import positions, webhooks
 from negotiations.models import Delivery, DeliveryStatus, Stance, Subscription
 from tests.conftest import Receiver
 from tests.factories import ActorFactory, ClaimFactory, IssueFactory, StatementFactory
@@ -160,7 +161,7 @@ def test_a_change_whose_statement_was_retracted_before_delivery_is_withdrawn(
     change.statement.status = "retracted"
     change.statement.retraction_reason = "Misattributed."
     change.statement.save()
-    from negotiations.tasks import deliver_webhook
+    from negotiations.webhooks.tasks import deliver_webhook
 
     assert deliver_webhook.apply(args=[delivery_id]).get() == DeliveryStatus.WITHDRAWN
     assert Delivery.objects.get().status == DeliveryStatus.WITHDRAWN

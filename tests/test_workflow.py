@@ -187,3 +187,21 @@ def test_the_queue_needs_a_staff_login_and_has_a_fixed_number_of_queries(
     with CaptureQueriesContext(connection) as more:
         client.get(reverse(QUEUE))
     assert len(more) == len(few)
+
+
+def test_a_reviewer_deletes_a_draft_from_the_version_they_saw(client, reviewer):
+    draft = StatementFactory(status=StatementStatus.DRAFT)
+    client.force_login(reviewer)
+    url = reverse("admin:negotiations_statement_delete", args=[draft.pk])
+    page = client.get(url).content.decode()
+    assert f'name="version" value="{draft.version}"' in page
+    draft.save()  # someone saved it meanwhile
+    stale = client.post(url, {"post": "yes", "version": draft.version - 1}, follow=True)
+    assert "Someone saved this statement after you read it" in stale.content.decode()
+    assert Statement.objects.filter(pk=draft.pk).exists()
+    assert client.post(url, {"post": "yes", "version": draft.version}).status_code == 302
+    assert not Statement.objects.filter(pk=draft.pk).exists()
+    # A published statement offers no delete at all.
+    published = StatementFactory()
+    url = reverse("admin:negotiations_statement_delete", args=[published.pk])
+    assert client.post(url, {"post": "yes", "version": published.version}).status_code == 403

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import yaml
 
+from core.dates import FuzzyDate, parse_fuzzy_date
 from ingestion.extraction import Finding, KnownActor, extract
-from negotiations.dates import FuzzyDate, parse_fuzzy_date
 from negotiations.models.statements import Stance
 
 DATA = Path(__file__).with_name("articles.yaml")

@@ -6,8 +6,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from actors.models import Actor
+from api.fields import SlugField
+from core.dates import FuzzyDate, FuzzyDateError, parse_fuzzy_date
 from negotiations import targets
-from negotiations.dates import FuzzyDate, FuzzyDateError, parse_fuzzy_date
 from negotiations.models import (
     TARGET_FIELDS,
     Basis,
@@ -29,15 +30,6 @@ from negotiations.models import (
 
 STANCE_BY_LABEL = {label: value for value, label in Stance.choices}
 STANCE_CHOICES = [(label, label) for _, label in Stance.choices]
-
-
-class SlugField(serializers.SlugRelatedField):
-    """A slug naming a row; a NUL character is refused before it reaches the database."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, str) and "\x00" in data:
-            self.fail("invalid")
-        return super().to_internal_value(data)
 
 
 class ActorSlugField(SlugField):

@@ -12,17 +12,20 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from negotiations import positions
-from negotiations.api.base import (
+from actors.models import Actor
+from api.base import (
     ConditionalGetMixin,
     ConflictResponseSerializer,
     ProtectedDestroyMixin,
-    can_see_unpublished,
+    cached_answer,
 )
-from negotiations.api.filters import ClaimFilter, StatementFilter
+from negotiations import positions, targets
 from negotiations.api.pagination import ClaimCursorPagination, StatementCursorPagination
 from negotiations.api.serializers import (
     ClaimSerializer,
@@ -47,6 +50,11 @@ from negotiations.models import (
     Statement,
 )
 from negotiations.statements import services
+from negotiations.statements.filters import ClaimFilter, StatementFilter
+
+
+def can_see_unpublished(user) -> bool:
+    return user.is_authenticated and user.has_perm("negotiations.change_statement")
 
 
 class DateWindow(serializers.Serializer):
@@ -94,6 +102,7 @@ class NegotiationViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.Mo
 
     @extend_schema(parameters=[AS_OF], responses=PositionSerializer(many=True))
     @action(detail=True, filter_backends=[])
+    @cached_answer
     def positions(self, request: Request, slug: str) -> Response:
         """Every actor's latest position on every target, as of a date, with the claims
         that contest it and, on issues, the actor's stances on the proposals addressing it."""
@@ -106,6 +115,7 @@ class NegotiationViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.Mo
 
     @extend_schema(parameters=[AS_OF], responses=MatrixSerializer)
     @action(detail=True, filter_backends=[], pagination_class=None)
+    @cached_answer
     def matrix(self, request: Request, slug: str) -> Response:
         """Parties × issues as of a date, with per-issue convergence; each cell with the
         claims contesting it and the party's stances on proposals addressing the issue."""
@@ -139,6 +149,7 @@ class NegotiationViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.Mo
         responses=PositionSerializer(many=True),
     )
     @action(detail=True, filter_backends=[])
+    @cached_answer
     def changes(self, request: Request, slug: str) -> Response:
         """Every position change dated within since..until, newest first."""
         negotiation = self.get_object()
@@ -146,6 +157,52 @@ class NegotiationViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.Mo
         rows = positions.changes_queryset(negotiation, window.get("since"), window.get("until"))
         page = positions.with_contests(self.paginate_queryset(rows))
         return self.get_paginated_response(PositionSerializer(page, many=True).data)
+
+
+HISTORY_PARAMETERS = [
+    OpenApiParameter(name, OpenApiTypes.INT, description=f"The {name}'s id.")
+    for name in targets.MODELS
+]
+
+
+@extend_validation_errors(["invalid"], field_name="target", methods=["get"])
+@extend_validation_errors(["invalid"], field_name="issue", methods=["get"])
+@extend_validation_errors(["invalid"], field_name="proposal", methods=["get"])
+@extend_validation_errors(["invalid"], field_name="provision", methods=["get"])
+@extend_validation_errors(["invalid"], field_name="demand", methods=["get"])
+class ActorHistoryView(ConditionalGetMixin, APIView):
+    """/api/v1/actors/{slug}/history/: an actor's positions on one target."""
+
+    permission_classes = [AllowAny]
+    http_method_names = ["get", "head", "options"]
+
+    @extend_schema(parameters=HISTORY_PARAMETERS, responses=PositionSerializer(many=True))
+    @cached_answer
+    def get(self, request: Request, slug: str) -> Response:
+        """The actor's positions on one target, oldest first, each with its change and
+        the claims that contest it; on an issue, each also with the actor's stances on
+        the proposals addressing the issue while it stood (`packages`).
+
+        Give exactly one of issue, proposal, provision or demand.
+        """
+        actor = get_object_or_404(Actor, slug=slug)
+        given = {
+            name: request.query_params[name]
+            for name in targets.MODELS
+            if name in request.query_params
+        }
+        if len(given) != 1:
+            raise serializers.ValidationError(
+                {"target": ["Give exactly one of issue, proposal, provision or demand."]}
+            )
+        [(name, raw)] = given.items()
+        if not raw.isdigit():
+            raise serializers.ValidationError({name: ["A whole number (the id) is required."]})
+        target = targets.get(name, int(raw))
+        if target is None:
+            raise NotFound(f"No {name} with the id {raw}.")
+        rows = positions.history(actor, *targets.target_key(target))
+        return Response(PositionSerializer(rows, many=True).data)
 
 
 class NegotiationChildMixin:
@@ -243,7 +300,7 @@ WRITES = ["post", "put", "patch"]
     ["invalid", "no_content", "duplicate"], field_name="quote", methods=WRITES
 )
 @extend_validation_errors(["invalid", "ambiguous_side"], field_name="on_behalf_of", methods=WRITES)
-@extend_validation_errors(["required"], field_name="version", methods=["put", "patch"])
+@extend_validation_errors(["required"], field_name="version", methods=["put", "patch", "delete"])
 @extend_validation_errors(
     ["invalid", "read_only", "one_target", "other_negotiation"],
     field_name="claims",
@@ -306,8 +363,14 @@ class StatementViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.Mode
     def partial_update(self, request, *args, **kwargs):
         return super().partial_update(request, *args, **kwargs)
 
+    @extend_schema(parameters=[VERSION], responses={204: None, 409: ConflictResponseSerializer})
+    def destroy(self, request, *args, **kwargs):
+        return super().destroy(request, *args, **kwargs)
+
     def perform_destroy(self, instance):
-        services.statement_delete(statement=instance, user=self.request.user)
+        services.statement_delete(
+            statement=instance, user=self.request.user, version=_version(self.request)
+        )
 
 
 @extend_validation_errors(
@@ -350,9 +413,10 @@ class ClaimViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.ModelVie
         return super().destroy(request, *args, **kwargs)
 
     def perform_destroy(self, instance):
-        version = self.request.query_params.get("version", "")
-        services.claim_delete(
-            instance,
-            user=self.request.user,
-            version=int(version) if version.isdigit() else None,
-        )
+        services.claim_delete(instance, user=self.request.user, version=_version(self.request))
+
+
+def _version(request: Request) -> int | None:
+    """The `?version=` a delete names (None when missing: the service asks for it)."""
+    version = request.query_params.get("version", "")
+    return int(version) if version.isdigit() else None

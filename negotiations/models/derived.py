@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from actors.models import Actor
-from negotiations.dates import FuzzyDate
+from core.dates import FuzzyDate
 from negotiations.models.base import fuzzy_date_is_ordered
 from negotiations.models.statements import Basis, Claim, Stance, Statement, StatementStatus
 from negotiations.models.table import Negotiation

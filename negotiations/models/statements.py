@@ -8,7 +8,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from actors.models import Actor
-from negotiations.dates import FuzzyDate
+from core.dates import FuzzyDate
 from negotiations.models.base import fuzzy_date_is_ordered, one_of
 from negotiations.models.table import Demand, Issue, Negotiation, Proposal, Provision
 
@@ -174,10 +174,6 @@ class Statement(models.Model):
     def date(self, value: FuzzyDate) -> None:
         self.date_earliest, self.date_latest = value.earliest, value.latest
 
-    @property
-    def is_public(self) -> bool:
-        return self.status == StatementStatus.PUBLISHED
-
 
 class Stance(models.IntegerChoices):
     """Ordinal, so that movement between two positions has a direction."""
@@ -294,14 +290,10 @@ class Claim(models.Model):
         return getattr(self, f"{self.target_type}_id") if self.target_type else None
 
     def target_negotiation_id(self) -> int | None:
+        from negotiations import targets  # the map of target kinds imports the models
+
         target = self.target
-        if target is None:
-            return None
-        if isinstance(target, Provision):
-            return target.proposal.negotiation_id
-        if isinstance(target, Demand):
-            return target.issue.negotiation_id
-        return target.negotiation_id
+        return None if target is None else targets.negotiation_id(target)
 
     def clean(self) -> None:
         chosen = [name for name in TARGET_FIELDS if getattr(self, f"{name}_id") is not None]

@@ -9,7 +9,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from actors.models import Actor
-from negotiations.dates import FuzzyDate
+from core.dates import FuzzyDate
 from negotiations.models.base import fuzzy_date_is_ordered, one_of
 
 

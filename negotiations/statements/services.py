@@ -354,10 +354,15 @@ def statement_transition(
 
 @transaction.atomic
 def statement_delete(
-    *, statement: Statement, user, permission: str = "negotiations.delete_statement"
+    *,
+    statement: Statement,
+    user,
+    version: int | None = None,
+    permission: str = "negotiations.delete_statement",
 ) -> None:
     """Delete a draft; the record keeps everything else, retracted or not.
 
+    `version` is the version the user saw (a delete from an older page is refused).
     `permission` is what the user needs: reviewers' delete_statement, or
     ingestion's delete_candidate to discard a draft made from an article.
     """
@@ -370,6 +375,7 @@ def statement_delete(
         )
     if not may_delete(user, locked, permission):
         raise Forbidden("You may not delete drafts.")
+    _check_version(locked, version, user)
     locked._history_user = user
     locked.delete()
 

@@ -15,7 +15,12 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from negotiations.importer import MAX_FILE_BYTES, ImportFileError, import_statements, read_rows
+from negotiations.statements.importer import (
+    MAX_FILE_BYTES,
+    ImportFileError,
+    import_statements,
+    read_rows,
+)
 
 
 class Command(BaseCommand):

@@ -22,7 +22,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 
 from actors.models import Actor, Affiliation, Alias
-from negotiations.dates import FuzzyDate, FuzzyDateError, parse_fuzzy_date
+from core.dates import FuzzyDate, FuzzyDateError, parse_fuzzy_date
 from negotiations.models import (
     TARGET_FIELDS,
     Basis,
@@ -38,7 +38,7 @@ from negotiations.models import (
     Statement,
     StatementStatus,
 )
-from negotiations.signals import recompute_once
+from negotiations.positions.signals import recompute_once
 from negotiations.statements import services
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "demo" / "gaza-2024.yaml"

@@ -32,8 +32,8 @@ from django.db import transaction
 from django.db.models import Q
 
 from actors.models import Actor
+from core.dates import FuzzyDateError, parse_fuzzy_date
 from negotiations import targets
-from negotiations.dates import FuzzyDateError, parse_fuzzy_date
 from negotiations.models import (
     TARGET_FIELDS,
     Basis,
@@ -44,7 +44,7 @@ from negotiations.models import (
     Statement,
     StatementStatus,
 )
-from negotiations.signals import recompute_once
+from negotiations.positions.signals import recompute_once
 from negotiations.statements import services
 
 __all__ = [

@@ -10,19 +10,15 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html, format_html_join
 
+from negotiations import targets
 from negotiations.models import (
     ChangeKind,
-    Demand,
-    Issue,
     Negotiation,
     Position,
-    Proposal,
-    Provision,
     Stance,
     Statement,
-    TargetType,
 )
-from negotiations.views.overview import get_negotiation_or_404
+from negotiations.site.views.overview import get_negotiation_or_404
 
 FEED_LIMIT = 50
 
@@ -91,24 +87,6 @@ class StatementFeed(Feed):
         return statement.updated_at
 
 
-def _target_titles(rows: list[Position]) -> dict[tuple[str, int], str]:
-    """Name every target of `rows`: one query per target type present."""
-    wanted: dict[str, set[int]] = {}
-    for row in rows:
-        wanted.setdefault(row.target_type, set()).add(row.target_id)
-    titles = {}
-    if ids := wanted.get(TargetType.ISSUE):
-        titles |= {("issue", i.pk): i.title for i in Issue.objects.filter(pk__in=ids)}
-    if ids := wanted.get(TargetType.PROPOSAL):
-        titles |= {("proposal", p.pk): p.title for p in Proposal.objects.filter(pk__in=ids)}
-    if ids := wanted.get(TargetType.PROVISION):
-        provisions = Provision.objects.filter(pk__in=ids).select_related("proposal")
-        titles |= {("provision", p.pk): str(p) for p in provisions}
-    if ids := wanted.get(TargetType.DEMAND):
-        titles |= {("demand", d.pk): d.text for d in Demand.objects.filter(pk__in=ids)}
-    return titles
-
-
 class ChangeFeed(Feed):
     feed_type = Atom1Feed
 
@@ -139,10 +117,11 @@ class ChangeFeed(Feed):
             .select_related("actor", "statement__speaker")
             .order_by("-date_latest", "-seq", "-pk")[:FEED_LIMIT]
         )
-        titles = _target_titles(rows)
+        titled = targets.index(negotiation)
         for row in rows:
             row.negotiation = negotiation
-            row.target_title = titles.get((row.target_type, row.target_id), row.target_type)
+            target = titled.get((row.target_type, row.target_id))
+            row.target_title = target.title if target else row.target_type
             row.guid = f"{negotiation.feed_url}#change-{row.pk}"
         return rows
 

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from tqdm import tqdm
 
-from negotiations import synthetic
+from bench import synthetic
 
 
 class Command(BaseCommand):

@@ -1,11 +1,13 @@
-"""What every API view shares: conditional GETs and who may see unpublished work."""
+"""What every API view shares: conditional GETs with cached answers, and 409s."""
 
 from __future__ import annotations
 
 import functools
 import hashlib
 import re
+from collections.abc import Callable
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import ProtectedError, RestrictedError
@@ -16,33 +18,58 @@ from rest_framework import serializers
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
-from negotiations.models import DataVersion
+from core.caching import data_version
 
 # Answers kept under their ETag; any write moves the version and so the tag.
 CACHE_SECONDS = 3600
 
 
-def can_see_unpublished(user) -> bool:
-    return user.is_authenticated and user.has_perm("negotiations.change_statement")
+def cached_answer(handler: Callable) -> Callable:
+    """Keep a GET handler's data under the ETag ConditionalGetMixin computed for the request.
+
+    Applied to the handler itself (list, retrieve, a GET action), it runs after
+    authentication, permissions and throttling, as any handler does: a cached answer
+    only ever stands in for the handler, never for those checks.
+    """
+
+    @functools.wraps(handler)
+    def answer(self, request, *args, **kwargs):
+        key = getattr(self, "_cache_key", None)
+        if key is None or request.method != "GET" or request.accepted_renderer.format == "api":
+            return handler(self, request, *args, **kwargs)
+        hit = cache.get(key)
+        if hit is not None:
+            data, headers = hit
+            return Response(data, headers=headers)
+        response = handler(self, request, *args, **kwargs)
+        if response.status_code == 200 and isinstance(response, Response):
+            kept = {name: response[name] for name in ("Link",) if response.has_header(name)}
+            cache.set(key, (response.data, kept), CACHE_SECONDS)
+        return response
+
+    return answer
 
 
 class ConditionalGetMixin:
     """ETag and Last-Modified on every GET, from the data version; 304 when unchanged.
 
-    The version moves after every write (negotiations.signals), so the check
-    costs one indexed query and no response is built when the client is current.
-    The tag also covers the URL, the format and whether drafts are visible. The
-    data of a 200 is kept in the cache under the same tag, so a client without
-    it is answered without the queries, after authentication and throttling.
+    The version moves after every write, so the check costs one indexed query and
+    no response is built when the client is current. The tag also covers the URL,
+    the format and who is asking (a token or a session may reveal drafts). The data
+    of a 200 is kept in the cache under the same tag by the handlers wrapped in
+    `cached_answer` (list and retrieve here; GET actions wrap themselves).
     """
 
     def dispatch(self, request, *args, **kwargs):
+        self._cache_key = None
         if request.method not in ("GET", "HEAD"):
             return super().dispatch(request, *args, **kwargs)
-        version = DataVersion.current()
+        version = data_version()
         # Authentication has not run yet; a token or session may reveal drafts,
         # so the audience is part of the tag.
-        audience = request.headers.get("Authorization", "") + request.COOKIES.get("sessionid", "")
+        audience = request.headers.get("Authorization", "") + request.COOKIES.get(
+            settings.SESSION_COOKIE_NAME, ""
+        )
         key = "|".join(
             [
                 str(version.number),
@@ -55,7 +82,8 @@ class ConditionalGetMixin:
         last_modified = int(version.changed_at.timestamp())
         not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
         # An open transaction that has written would see data the version does not describe.
-        self._cache_key = None if connection.run_on_commit else f"parley:api:{etag.strip('"')}"
+        if not connection.run_on_commit:
+            self._cache_key = f"parley:api:{etag.strip('"')}"
         response = not_modified or super().dispatch(request, *args, **kwargs)
         if response.status_code in (200, 304):
             response["ETag"] = etag
@@ -63,25 +91,13 @@ class ConditionalGetMixin:
         patch_vary_headers(response, ["Accept", "Authorization", "Cookie"])
         return response
 
-    def initial(self, request, *args, **kwargs):
-        # Authentication, permissions and throttles have passed: only now may a
-        # cached answer stand in for the handler.
-        super().initial(request, *args, **kwargs)
-        key = getattr(self, "_cache_key", None)
-        if request.method == "GET" and key and request.accepted_renderer.format != "api":
-            self.get = functools.partial(self._cached_get, self.get, key)
+    @cached_answer
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
-    def _cached_get(self, handler, key, request, *args, **kwargs):
-        """The handler's data, kept under the tag: the same URL, audience and data version."""
-        hit = cache.get(key)
-        if hit is not None:
-            data, headers = hit
-            return Response(data, headers=headers)
-        response = handler(request, *args, **kwargs)
-        if response.status_code == 200 and isinstance(response, Response):
-            kept = {name: response[name] for name in ("Link",) if response.has_header(name)}
-            cache.set(key, (response.data, kept), CACHE_SECONDS)
-        return response
+    @cached_answer
+    def retrieve(self, request, *args, **kwargs):
+        return super().retrieve(request, *args, **kwargs)
 
 
 class Conflict(APIException):

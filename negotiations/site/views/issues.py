@@ -12,8 +12,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from actors.models import Actor
-from negotiations import charts, positions
-from negotiations.caching import cached, public_page, with_data_version
+from core.caching import cached, public_page
+from negotiations import positions
 from negotiations.models import (
     ChangeKind,
     Demand,
@@ -23,6 +23,8 @@ from negotiations.models import (
     Proposal,
     TargetType,
 )
+from negotiations.site import charts
+from negotiations.site.caching import with_data_version
 
 
 @dataclass

@@ -109,7 +109,7 @@ def _reserve_ids(model, count: int) -> int:
         # Nobody else inserts into the table until the load commits.
         cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
         cursor.execute(
-            "SELECT setval(%s, GREATEST((SELECT coalesce(max(id), 0) + 1 FROM "  # noqa: S608
+            "SELECT setval(%s, GREATEST((SELECT coalesce(max(id), 0) + 1 FROM "
             + table
             + "), nextval(%s)) + %s - 1)",
             [sequence, sequence, count],
@@ -486,7 +486,7 @@ def _settle_sequences() -> None:
         for model in (Source, Statement, Claim):
             table = model._meta.db_table
             cursor.execute(
-                "SELECT setval(pg_get_serial_sequence(%s, 'id'), "  # noqa: S608
+                "SELECT setval(pg_get_serial_sequence(%s, 'id'), "
                 f"(SELECT coalesce(max(id), 1) FROM {table}))",
                 [table],
             )

@@ -1,9 +1,13 @@
-"""Background work. Tasks take ids, are safe to run twice, and retry on database errors."""
+"""Recomputing positions in the background: the fast path after a change, the outbox
+sweep that catches up on what the broker lost, and a full rebuild.
+
+Tasks are safe to run twice and retry on database errors. Their names are pinned to
+where they were first defined, so that messages already queued still find them.
+"""
 
 from __future__ import annotations
 
 import datetime
-import random
 
 from celery import shared_task
 from django.conf import settings
@@ -11,7 +15,7 @@ from django.db import DatabaseError
 from django.utils import timezone
 
 from negotiations import positions, webhooks
-from negotiations.models import Delivery, DeliveryStatus, PendingRecompute
+from negotiations.models import PendingRecompute
 
 _RETRY = {
     "acks_late": True,
@@ -22,13 +26,13 @@ _RETRY = {
 }
 
 
-@shared_task(**_RETRY)
+@shared_task(name="negotiations.tasks.recompute_positions", **_RETRY)
 def recompute_positions(keys: list[list]) -> int:
     """Rewrite the stored positions of the given (actor, target type, target id) pairs."""
     return _recompute({(int(a), str(t), int(i)) for a, t, i in keys})
 
 
-@shared_task(**_RETRY)
+@shared_task(name="negotiations.tasks.sweep_pending_recomputes", **_RETRY)
 def sweep_pending_recomputes() -> int:
     """Do the recomputes whose task never came or never finished (see PendingRecompute)."""
     cutoff = timezone.now() - datetime.timedelta(seconds=settings.RECOMPUTE_SWEEP_AFTER_SECONDS)
@@ -50,36 +54,6 @@ def _recompute(keys: set[tuple[int, str, int]]) -> int:
     return len(events)
 
 
-@shared_task(**_RETRY)
+@shared_task(name="negotiations.tasks.rebuild_positions", **_RETRY)
 def rebuild_positions() -> int:
     return positions.rebuild()
-
-
-def webhook_backoff(retries: int) -> float:
-    """Seconds before the next attempt: exponential, with jitter, capped at an hour."""
-    delay = settings.WEBHOOK_RETRY_BASE_SECONDS * (2**retries)
-    return min(delay, 3600) * random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not crypto
-
-
-@shared_task(bind=True, acks_late=True, max_retries=None)
-def deliver_webhook(self, delivery_id: int) -> str:
-    try:
-        delivery = Delivery.objects.select_related("subscription").get(pk=delivery_id)
-    except Delivery.DoesNotExist:
-        return "gone"
-    if delivery.status != DeliveryStatus.PENDING:
-        return delivery.status
-    if not webhooks.still_published(delivery):
-        Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.PENDING).update(
-            status=DeliveryStatus.WITHDRAWN
-        )
-        return DeliveryStatus.WITHDRAWN
-    log = webhooks.attempt(delivery)
-    if log.succeeded:
-        return DeliveryStatus.DELIVERED
-    if delivery.attempts.count() >= settings.WEBHOOK_MAX_ATTEMPTS:
-        Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.PENDING).update(
-            status=DeliveryStatus.FAILED
-        )
-        return DeliveryStatus.FAILED
-    raise self.retry(countdown=webhook_backoff(self.request.retries))

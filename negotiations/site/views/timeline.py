@@ -19,11 +19,11 @@ from django.utils.functional import cached_property
 
 from actors.models import Actor, Alias
 from actors.names import normalise_name
-from negotiations.api.filters import StatementFilter
-from negotiations.caching import cached, public_page
+from core.caching import cached, public_page
 from negotiations.models import Claim, Issue, Negotiation, Proposal, Statement
-from negotiations.search import search_statements
-from negotiations.views.overview import get_negotiation_or_404, published_statements
+from negotiations.site.views.overview import get_negotiation_or_404, published_statements
+from negotiations.statements.filters import StatementFilter
+from negotiations.statements.search import search_statements
 
 STATEMENTS_PER_PAGE = 50
 SEARCH_LIMIT = 20

@@ -13,15 +13,14 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from actors.models import Actor
-from negotiations import positions
-from negotiations.caching import public_page
+from core.caching import public_page
+from negotiations import positions, targets
 from negotiations.models import ChangeKind, Negotiation, ParticipantRole, Position, TargetType
-from negotiations.views.overview import (
+from negotiations.site.views.overview import (
     contested_cells,
     describe,
     get_negotiation_or_404,
     matrix_rows,
-    targets_of,
 )
 
 # Issue-level rows already include what claims on provisions say, so summaries
@@ -159,13 +158,13 @@ def compare(request: HttpRequest, slug: str) -> HttpResponse:
             rows = rows.filter(actor=form.cleaned_data["actor"])
         if form.cleaned_data["change"]:
             rows = rows.filter(change=form.cleaned_data["change"])
-        targets = targets_of(negotiation)
+        titled = targets.index(negotiation)
         by_issue: dict[int | None, list] = defaultdict(list)
-        for item in describe(positions.with_contests(list(rows)), targets):
+        for item in describe(positions.with_contests(list(rows)), titled):
             issue_id = item["target"].issue_id if item["target"] else None
             by_issue[issue_id].append(item)
         for issue_id, items in sorted(by_issue.items(), key=lambda kv: (kv[0] is None, kv[0])):
-            issue = targets.get((TargetType.ISSUE, issue_id))
+            issue = titled.get((TargetType.ISSUE, issue_id))
             groups.append({"issue": issue, "changes": items})
     parties = negotiation.participants.filter(role=ParticipantRole.PARTY).count()
     context = {

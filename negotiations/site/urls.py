@@ -1,6 +1,6 @@
 from django.urls import path
 
-from negotiations.views import feeds, issues, matrix, overview, proposals, timeline
+from negotiations.site.views import actors, feeds, issues, matrix, overview, proposals, timeline
 
 app_name = "negotiations"
 
@@ -19,4 +19,10 @@ urlpatterns = [
     ),
     path("n/<slug:slug>/feeds/statements/", feeds.StatementFeed(), name="feed_statements"),
     path("n/<slug:slug>/feeds/changes/", feeds.ChangeFeed(), name="feed_changes"),
+]
+
+# Mounted at /actors/ with the namespace "actors" (config/urls.py): an actor's page is
+# where it stands in the negotiations, so it lives with the other pages.
+actor_patterns = [
+    path("<slug:slug>/", actors.actor_detail, name="detail"),
 ]

@@ -16,14 +16,13 @@ import logging
 from collections.abc import Iterator
 from contextvars import ContextVar
 
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from negotiations.models import (
     Claim,
-    DataVersion,
     PendingRecompute,
     Proposal,
     Provision,
@@ -66,7 +65,7 @@ def schedule_recompute(keys: set[Key]) -> None:
 
 def enqueue_recompute(batch: list[list]) -> None:
     """Send the recompute to the workers; if the broker is down, the sweep does it later."""
-    from negotiations.tasks import recompute_positions
+    from negotiations.positions.tasks import recompute_positions
 
     try:
         recompute_positions.delay(batch)
@@ -156,28 +155,3 @@ def _proposal_saved(sender, instance: Proposal, raw: bool = False, **kwargs) -> 
         return
     keys = all_keys(instance.negotiation)
     schedule_recompute({key for key in keys if key[1] == TargetType.ISSUE})
-
-
-# Every write to the record moves the data version that API ETags are built on.
-# Derived rows (Position) are bumped by positions.recompute and rebuild instead.
-
-
-def _bump_version() -> None:
-    # If the database goes away right after the commit, the bump fails; raising here
-    # would make Django skip the on-commit hooks after this one, among them the
-    # recompute of positions. A missed bump only delays ETags until the next write.
-    try:
-        DataVersion.bump()
-    except DatabaseError as error:
-        logger.error("Data version not bumped after a commit (%s: %s)", type(error).__name__, error)
-
-
-def bump_version_on_commit(**kwargs) -> None:
-    if not kwargs.get("raw"):
-        transaction.on_commit(_bump_version)
-
-
-def connect_versioned(models) -> None:
-    for model in models:
-        post_save.connect(bump_version_on_commit, sender=model, dispatch_uid=f"version-{model}")
-        post_delete.connect(bump_version_on_commit, sender=model, dispatch_uid=f"version-{model}")

@@ -25,7 +25,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from negotiations import http
+from core import http
 from negotiations.models import (
     Delivery,
     DeliveryAttempt,
@@ -93,7 +93,7 @@ def payload(position: Position, event_id: str) -> dict:
 
 def enqueue(events: list[ChangeEvent]) -> list[int]:
     """Create one delivery per event and matching subscription; return the new ids."""
-    from negotiations.tasks import deliver_webhook
+    from negotiations.webhooks.tasks import deliver_webhook
 
     created_ids = []
     # A statement retracted since the recompute ran is no change to announce.

@@ -1,10 +1,14 @@
+"""The API's address book: where each app's endpoints are mounted under /api/.
+
+The one module of this package that imports the apps (it wires their views in)."""
+
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from actors.api import ActorViewSet, PopoloView
+from api.auth import CreateTokenView, RevokeTokenView
 from negotiations.api import views
-from negotiations.api.auth import CreateTokenView, RevokeTokenView
 
 router = DefaultRouter()
 router.register("actors", ActorViewSet, basename="actor")
@@ -23,6 +27,11 @@ router.register("statements", views.StatementViewSet, basename="statement")
 router.register("claims", views.ClaimViewSet, basename="claim")
 
 urlpatterns = [
+    path(
+        "v1/actors/<slug:slug>/history/",
+        views.ActorHistoryView.as_view(),
+        name="actor-history",
+    ),
     path("v1/", include(router.urls)),
     path("v1/popolo/", PopoloView.as_view(), name="popolo"),
     path("v1/auth/token/", CreateTokenView.as_view(), name="token-create"),

@@ -1,9 +1,11 @@
-"""Cached fragments, keyed by the data version so that any write retires them.
+"""Cached pages and fragments, keyed by the data version so that any write retires them.
 
-`DataVersion` is bumped after every write (negotiations.signals, positions),
-so a key that carries the version never serves stale data: after a publish
-the next request misses and recomputes. The version rides along in a query
-the page makes anyway (`with_data_version`), so a cache costs no extra query.
+The data version is a counter the project moves after every write to the record;
+`settings.DATA_VERSION` names the function that reads it (an object with `number`
+and `changed_at`). A key that carries the version never serves stale data: after
+a publish the next request misses and recomputes. For fragments the version rides
+along in a query the page makes anyway (an annotation, `data_version`), so a
+cache costs no extra query.
 """
 
 from __future__ import annotations
@@ -16,26 +18,22 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import QuerySet, Subquery
-from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
-
-from negotiations.models import DataVersion
+from django.utils.module_loading import import_string
 
 TIMEOUT = 3600
 
 
-def with_data_version(queryset: QuerySet) -> QuerySet:
-    """Annotate each row with the current data version (`data_version`)."""
-    number = DataVersion.objects.filter(pk=1).values("number")[:1]
-    return queryset.annotate(data_version=Coalesce(Subquery(number), 0))
+def data_version():
+    """The current data version (settings.DATA_VERSION reads it)."""
+    return import_string(settings.DATA_VERSION)()
 
 
 def cached(obj: Any, name: str, parts: tuple, compute: Callable[[], Any]) -> Any:
     """Return compute(), cached under name, parts and the version `obj` was read with.
 
-    Nothing is cached without a version (an object not read through
-    `with_data_version`), nor while this connection's open transaction has
+    Nothing is cached without a version (an object read without its
+    `data_version` annotation), nor while this connection's open transaction has
     written: its writes bump the version only when it commits, so until then
     the version does not describe what it reads.
     """
@@ -67,7 +65,7 @@ def public_page(view: Callable) -> Callable:
         ):
             return view(request, *args, **kwargs)
         digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-        key = f"parley:page:{DataVersion.current().number}:{digest}"
+        key = f"parley:page:{data_version().number}:{digest}"
         content = cache.get(key)
         if content is not None:
             return HttpResponse(content)

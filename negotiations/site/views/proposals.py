@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from core.caching import public_page
 from negotiations import positions
-from negotiations.caching import public_page
 from negotiations.models import Position, Proposal, Provision, TargetType
 
 

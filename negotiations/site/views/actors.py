@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from actors.models import Actor
-from negotiations import charts, positions
-from negotiations.caching import public_page
+from core.caching import public_page
+from negotiations import positions
 from negotiations.models import (
     Issue,
     Negotiation,
@@ -21,7 +21,8 @@ from negotiations.models import (
     Statement,
     TargetType,
 )
-from negotiations.views.issues import Lane, lane_for
+from negotiations.site import charts
+from negotiations.site.views.issues import Lane, lane_for
 
 STATEMENT_LIMIT = 50
 

@@ -6,28 +6,25 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 
 from actors.models import Actor
-from negotiations import positions
-from negotiations.caching import public_page, with_data_version
+from core.caching import public_page
+from negotiations import positions, targets
 from negotiations.models import (
-    Demand,
     Issue,
     Negotiation,
     ParticipantRole,
     Position,
-    Proposal,
-    Provision,
     Statement,
     TargetType,
 )
+from negotiations.site.caching import with_data_version
 
 LATEST_CHANGES = 12
 
 
 def get_negotiation_or_404(slug: str) -> Negotiation:
-    # The data version comes along for the pages' cached fragments (negotiations.caching).
+    # The data version comes along for the pages' cached fragments (core.caching, negotiations.site.caching).
     return get_object_or_404(with_data_version(Negotiation.objects.all()), slug=slug)
 
 
@@ -35,38 +32,6 @@ def published_statements(negotiation: Negotiation):
     return (
         Statement.objects.published().filter(negotiation=negotiation).for_display().chronological()
     )
-
-
-@dataclass(frozen=True)
-class Target:
-    title: str
-    url: str
-    issue_id: int | None
-
-
-def targets_of(negotiation: Negotiation) -> dict[tuple[str, int], Target]:
-    """Return the title and page of every target in a negotiation (four queries)."""
-    slug = negotiation.slug
-    found: dict[tuple[str, int], Target] = {}
-    for issue in Issue.objects.filter(negotiation=negotiation):
-        url = reverse("negotiations:issue", args=[slug, issue.slug])
-        found[TargetType.ISSUE, issue.pk] = Target(issue.title, url, issue.pk)
-    proposals = {}
-    for proposal in Proposal.objects.filter(negotiation=negotiation):
-        url = reverse("negotiations:proposal", args=[slug, proposal.slug])
-        proposals[proposal.pk] = proposal
-        found[TargetType.PROPOSAL, proposal.pk] = Target(proposal.title, url, None)
-    for provision in Provision.objects.filter(proposal__negotiation=negotiation):
-        proposal = proposals[provision.proposal_id]
-        url = reverse("negotiations:proposal", args=[slug, proposal.slug])
-        title = f"{proposal.title}, phase {provision.phase}.{provision.order}"
-        found[TargetType.PROVISION, provision.pk] = Target(title, url, provision.issue_id)
-    for demand in Demand.objects.filter(issue__negotiation=negotiation).select_related("actor"):
-        issue = found[TargetType.ISSUE, demand.issue_id]
-        found[TargetType.DEMAND, demand.pk] = Target(
-            f"{demand.actor.name}: {demand.text}", issue.url, demand.issue_id
-        )
-    return found
 
 
 @dataclass(frozen=True)
@@ -111,10 +76,10 @@ def contested_cells(rows: list[MatrixRow]) -> list[tuple[MatrixRow, MatrixCell]]
     return [(row, cell) for row in rows for cell in row.cells if cell.note]
 
 
-def describe(rows: list[Position], targets: dict) -> list[dict]:
-    """Pair position rows with their target's title and page."""
+def describe(rows: list[Position], titled: dict) -> list[dict]:
+    """Pair position rows with their target's title and page (from targets.index)."""
     return [
-        {"position": row, "target": targets.get((row.target_type, row.target_id))} for row in rows
+        {"position": row, "target": titled.get((row.target_type, row.target_id))} for row in rows
     ]
 
 
@@ -142,7 +107,7 @@ def negotiation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "matrix": matrix,
         "rows": rows,
         "notes": contested_cells(rows),
-        "changes": describe(positions.with_contests(list(changes)), targets_of(negotiation)),
+        "changes": describe(positions.with_contests(list(changes)), targets.index(negotiation)),
         "proposals": negotiation.proposals.select_related("proposed_by"),
         "statement_count": Statement.objects.published().filter(negotiation=negotiation).count(),
     }

@@ -17,10 +17,15 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from ingestion.highlight import excerpt
-from negotiations.importer import MAX_FILE_BYTES, ImportFileError, import_statements, read_rows
+from core.highlight import excerpt
 from negotiations.models import Statement, StatementStatus
 from negotiations.statements import services
+from negotiations.statements.importer import (
+    MAX_FILE_BYTES,
+    ImportFileError,
+    import_statements,
+    read_rows,
+)
 
 QUEUE_PAGE_SIZE = 25
 PENDING_IMPORT = "negotiations:pending-import"

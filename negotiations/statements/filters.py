@@ -23,7 +23,7 @@ from negotiations.models import (
     Statement,
     StatementStatus,
 )
-from negotiations.search import search_statements
+from negotiations.statements.search import search_statements
 
 STANCES = [(label, label) for _, label in Stance.choices]
 STANCE_BY_LABEL = {label: value for value, label in Stance.choices}
