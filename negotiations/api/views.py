@@ -348,11 +348,7 @@ class StatementViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.Mode
         )
 
     def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        version = data.pop("version", None)
-        statement = serializer.instance
-        for name, value in data.items():
-            setattr(statement, name, value)
+        statement, version = edited(serializer)
         services.statement_save(statement, user=self.request.user, version=version)
 
     @extend_schema(responses={200: StatementSerializer, 409: ConflictResponseSerializer})
@@ -401,11 +397,7 @@ class ClaimViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.ModelVie
         )
 
     def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        version = data.pop("version", None)
-        claim = serializer.instance
-        for name, value in data.items():
-            setattr(claim, name, value)
+        claim, version = edited(serializer)
         services.claim_save(claim, user=self.request.user, version=version)
 
     @extend_schema(parameters=[VERSION], responses={204: None, 409: ConflictResponseSerializer})
@@ -414,6 +406,15 @@ class ClaimViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.ModelVie
 
     def perform_destroy(self, instance):
         services.claim_delete(instance, user=self.request.user, version=_version(self.request))
+
+
+def edited(serializer) -> tuple:
+    """The instance with the validated changes applied (unsaved), and the version named."""
+    data = dict(serializer.validated_data)
+    version = data.pop("version", None)
+    for name, value in data.items():
+        setattr(serializer.instance, name, value)
+    return serializer.instance, version
 
 
 def _version(request: Request) -> int | None:

@@ -222,7 +222,6 @@ class StatementAdmin(SimpleHistoryAdmin):
             statement=obj, user=request.user, version=int(version) if version.isdigit() else None
         )
 
-
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         return self._refused_politely(
             request, super().changeform_view, request, object_id, form_url, extra_context

@@ -24,7 +24,7 @@ LATEST_CHANGES = 12
 
 
 def get_negotiation_or_404(slug: str) -> Negotiation:
-    # The data version comes along for the pages' cached fragments (core.caching, negotiations.site.caching).
+    # The data version comes along for the cached fragments (core.caching).
     return get_object_or_404(with_data_version(Negotiation.objects.all()), slug=slug)
 
 
