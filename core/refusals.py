@@ -23,7 +23,3 @@ class Refused(ValidationError):
 class Stale(Refused):
     """The record changed since the version the writer read; nothing was written."""
 
-
-def codes(error: Refused) -> dict[str, list[str]]:
-    """Return the codes of a refusal by field (for tests and logs)."""
-    return {field: [item.code for item in items] for field, items in error.error_dict.items()}

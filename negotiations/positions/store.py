@@ -155,8 +155,10 @@ def _rows(key: Key, negotiation_id: int, steps: list[Step]) -> list[Position]:
     ]
 
 
-def compute(key: Key) -> list[Position]:
-    """Return the position history of one (actor, target) pair, unsaved, from the claims."""
+def compute(key: Key, texts: dict[int, Texts] | None = None) -> list[Position]:
+    """Return the position history of one (actor, target) pair, unsaved, from the claims.
+
+    `texts` keeps each negotiation's Texts for the next pair of a batch."""
     actor_id, target_type, target_id = key
     claims = Claim.objects.published().filter(subject_id=actor_id)
     if target_type == TargetType.ISSUE:
@@ -166,7 +168,10 @@ def compute(key: Key) -> list[Position]:
     negotiation_id = claims.values_list("statement__negotiation_id", flat=True).first()
     if negotiation_id is None:
         return []
-    facts = _facts(claims, Texts.of(negotiation_id), only=key).get(key, [])
+    texts = {} if texts is None else texts
+    if negotiation_id not in texts:
+        texts[negotiation_id] = Texts.of(negotiation_id)
+    facts = _facts(claims, texts[negotiation_id], only=key).get(key, [])
     return _rows(key, negotiation_id, derive(facts, target_type))
 
 
@@ -227,11 +232,12 @@ def recompute(keys: Iterable[Key]) -> list[ChangeEvent]:
     the pair's previous rows did not already hold it.
     """
     events: list[ChangeEvent] = []
+    texts: dict[int, Texts] = {}  # the negotiations' texts, read once for the batch
     for key in sorted(set(keys)):
         with transaction.atomic():
             _lock(key)
             stored = list(Position.objects.for_target(*key).order_by("seq"))
-            rows = compute(key)
+            rows = compute(key, texts)
             if same_rows(stored, rows):
                 continue
             before = {_fingerprint(row) for row in stored}

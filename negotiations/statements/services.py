@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -166,9 +166,10 @@ def statement_problems(statement: Statement) -> dict[str, list[ValidationError]]
     if not statement.quote.strip() and not statement.summary.strip():
         add("quote", "Give the quote or a summary of what was said.", "no_content")
     # The source may be new, not saved yet (the importer checks a file before writing it).
-    source = statement._state.fields_cache.get("source") or (
-        statement.source if statement.source_id else None
-    )
+    try:
+        source = statement.source
+    except ObjectDoesNotExist:
+        source = None
     published = source.published if source is not None else None
     if published and statement.date_earliest and statement.date_earliest > published:
         add(
