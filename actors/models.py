@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -138,15 +140,6 @@ class Alias(models.Model):
         super().validate_constraints(exclude=exclude)
 
 
-class AffiliationQuerySet(models.QuerySet):
-    def overlapping(self, earliest: datetime.date, latest: datetime.date) -> AffiliationQuerySet:
-        """Keep affiliations that held on at least one day of earliest..latest."""
-        return self.filter(
-            Q(start__isnull=True) | Q(start__lte=latest),
-            Q(end__isnull=True) | Q(end__gte=earliest),
-        )
-
-
 class Affiliation(models.Model):
     # A person's roles go with the person.
     person = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="affiliations")
@@ -157,8 +150,6 @@ class Affiliation(models.Model):
     )
     start = models.DateField(null=True, blank=True, help_text="Leave empty if unknown.")
     end = models.DateField(null=True, blank=True, help_text="Leave empty while it lasts.")
-
-    objects = AffiliationQuerySet.as_manager()
 
     class Meta:
         ordering = ["person", "start"]
@@ -201,6 +192,12 @@ class Affiliation(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def held_between(self, earliest: datetime.date, latest: datetime.date) -> bool:
+        """Whether the role held on at least one day of earliest..latest (open ends hold)."""
+        return (self.start is None or self.start <= latest) and (
+            self.end is None or self.end >= earliest
+        )
+
 
 @dataclass(frozen=True)
 class Side:
@@ -222,14 +219,34 @@ def resolve_side(speaker: Actor, earliest: datetime.date, latest: datetime.date)
     organisations then, the answer lists both and picks neither: an editor must
     choose. A person with no affiliation then speaks for nobody but themselves.
     """
+    return resolve_sides([(speaker, earliest, latest)])[0]
+
+
+def resolve_sides(wanted: Sequence[tuple[Actor, datetime.date, datetime.date]]) -> list[Side]:
+    """Return resolve_side for each (speaker, earliest, latest), reading the affiliations of
+    every person among the speakers in one query."""
+    persons = {speaker.pk for speaker, _, _ in wanted if speaker.is_person}
+    roles: dict[int, list[Affiliation]] = defaultdict(list)
+    if persons:
+        for affiliation in Affiliation.objects.filter(person__in=persons).select_related(
+            "organization"
+        ):
+            roles[affiliation.person_id].append(affiliation)
+    return [
+        _side(speaker, roles[speaker.pk], earliest, latest) for speaker, earliest, latest in wanted
+    ]
+
+
+def _side(
+    speaker: Actor, roles: list[Affiliation], earliest: datetime.date, latest: datetime.date
+) -> Side:
     if not speaker.is_person:
         return Side(organization=speaker, candidates=[speaker])
     organizations = list(
         {
-            aff.organization_id: aff.organization
-            for aff in speaker.affiliations.overlapping(earliest, latest).select_related(
-                "organization"
-            )
+            role.organization_id: role.organization
+            for role in roles
+            if role.held_between(earliest, latest)
         }.values()
     )
     if len(organizations) == 1:

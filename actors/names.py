@@ -14,6 +14,7 @@ def normalise_name(name: str) -> str:
     Case, diacritics, hyphens, apostrophes and repeated spaces are dropped, so
     "Khalil al-Hayya", "khalil al hayya" and "Khalīl al-Ḥayya" compare equal.
     """
-    decomposed = unicodedata.normalize("NFKD", name.casefold())
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    stripped = unicodedata.normalize("NFKD", name.casefold())
+    if not stripped.isascii():  # no combining marks otherwise: skip the slow walk
+        stripped = "".join(ch for ch in stripped if not unicodedata.combining(ch))
     return _SEPARATORS.sub(" ", stripped).strip()

@@ -13,7 +13,11 @@ For each scale this script makes sure a database of synthetic data exists
 and finally measures requests per second for each endpoint with wrk against
 gunicorn. The table goes to stdout and into BENCHMARKS.md between markers.
 
-    .venv/bin/python bench/run.py [--scales 100k,1m] [--quick]
+Then it times the bulk import at its limit, 5,000 rows (about 5 MB), dry run and
+commit, on a database made afresh with the demo negotiation (parley_bench_import;
+bench/importing.py).
+
+    .venv/bin/python bench/run.py [--scales 100k,1m] [--quick] [--import-only]
 """
 
 from __future__ import annotations
@@ -49,6 +53,10 @@ ENV = {
     "LOG_LEVEL": "WARNING",
     "DJANGO_SETTINGS_MODULE": "bench.settings",
 }
+
+
+# The bulk import is timed on its own database, made afresh on every run.
+IMPORT = "import"
 
 
 def database_name(scale: str) -> str:
@@ -157,6 +165,27 @@ def measure(scale: str, budget: float) -> dict:
     return results
 
 
+def fresh_import_database() -> None:
+    """Create parley_bench_import anew, migrated, with the demo negotiation."""
+    import psycopg
+
+    name = database_name(IMPORT)
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    run([PYTHON, "manage.py", "migrate", "--no-input", "-v0"], IMPORT)
+    run([PYTHON, "manage.py", "load_demo", "-v0"], IMPORT)
+
+
+def measure_import() -> dict:
+    import django
+
+    django.setup()
+    from bench import importing
+
+    return importing.measure_import()
+
+
 # wrk against gunicorn --------------------------------------------------------------
 
 
@@ -240,6 +269,17 @@ def table(results: dict, rps: dict[str, float]) -> str:
     return "\n".join(lines)
 
 
+def import_table(r: dict) -> str:
+    return "\n".join(
+        [
+            "| file | dry run s | commit s | statements | claims | positions after |",
+            "|---|---:|---:|---:|---:|---:|",
+            f"| {r['rows']:,} rows, {r['bytes'] / 1_000_000:.1f} MB | {r['dry_run']:.1f} | "
+            f"{r['commit']:.1f} | {r['statements']:,} | {r['claims']:,} | {r['positions']:,} |",
+        ]
+    )
+
+
 def write_section(scale: str, text: str) -> None:
     path = ROOT / "BENCHMARKS.md"
     content = path.read_text() if path.exists() else "# Benchmarks\n"
@@ -261,14 +301,18 @@ def main() -> None:
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--budget", type=float, default=1.5, help="Seconds per timing.")
     parser.add_argument("--wrk-seconds", type=int, default=5)
+    parser.add_argument("--import-only", action="store_true", help="Only time the bulk import.")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
+    if args.child == IMPORT:
+        print(json.dumps(measure_import()))
+        return
     if args.child:
         print(json.dumps(measure(args.child, args.budget)))
         return
     budget = 0.3 if args.quick else args.budget
     run([PYTHON, "manage.py", "collectstatic", "--no-input", "-v0"], "100k")
-    for scale in args.scales.split(","):
+    for scale in [] if args.import_only else args.scales.split(","):
         ensure_database(scale)
         out = run(
             [PYTHON, str(Path(__file__).resolve()), f"--child={scale}", f"--budget={budget}"],
@@ -285,6 +329,17 @@ def main() -> None:
         print(f"\n{scale} statements\n{text}\n", flush=True)
         if not args.quick:
             write_section(scale, text)
+    fresh_import_database()
+    out = run(
+        [PYTHON, str(Path(__file__).resolve()), f"--child={IMPORT}"],
+        IMPORT,
+        capture_output=True,
+        text=True,
+    ).stdout
+    text = import_table(json.loads(out.strip().splitlines()[-1]))
+    print(f"\nbulk import\n{text}\n", flush=True)
+    if not args.quick:
+        write_section(IMPORT, text)
 
 
 if __name__ == "__main__":

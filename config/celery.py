@@ -12,4 +12,6 @@ app = Celery("parley")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()  # <app>.tasks of each installed app (ingestion, ops)
 # Tasks that live with the concept they serve rather than in an app's tasks module.
-app.autodiscover_tasks(["negotiations.positions", "negotiations.webhooks"])
+app.autodiscover_tasks(
+    ["negotiations.positions", "negotiations.statements", "negotiations.webhooks"]
+)

@@ -8,6 +8,7 @@ from negotiations.models.derived import (
     PositionQuerySet,
     TargetType,
 )
+from negotiations.models.imports import ImportJob, ImportJobStatus
 from negotiations.models.statements import (
     TARGET_FIELDS,
     Basis,
@@ -46,6 +47,8 @@ __all__ = [
     "DeliveryAttempt",
     "DeliveryStatus",
     "Demand",
+    "ImportJob",
+    "ImportJobStatus",
     "Issue",
     "Negotiation",
     "Participant",

@@ -48,10 +48,21 @@ def pairs(subject_id: int, target_type: str, target_id: int, issue_of: dict) -> 
 
 def keys_for_claim(claim: Claim) -> set[Key]:
     """Return every (actor, target) pair whose positions the claim may feed."""
+    return keys_for_claims([claim])
+
+
+def keys_for_claims(claims: Iterable[Claim]) -> set[Key]:
+    """Return every pair the claims may feed, with one query for the provisions' issues."""
+    claims = list(claims)
+    provisions = {claim.provision_id for claim in claims if claim.provision_id}
     issue_of = {}
-    if claim.provision_id:
-        issue_of = dict(Provision.objects.filter(pk=claim.provision_id).values_list("pk", "issue"))
-    return set(pairs(claim.subject_id, claim.target_type, claim.target_id, issue_of))
+    if provisions:
+        issue_of = dict(Provision.objects.filter(pk__in=provisions).values_list("pk", "issue"))
+    return {
+        key
+        for claim in claims
+        for key in pairs(claim.subject_id, claim.target_type, claim.target_id, issue_of)
+    }
 
 
 @dataclass(frozen=True)

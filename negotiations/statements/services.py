@@ -26,21 +26,31 @@ the rules, so that every surface refuses the same things for the same reasons:
 
 Refusals are `Forbidden` (a PermissionDenied) or `Refused` (a ValidationError
 keyed by field, each message with a code); `Stale` is a Refused.
+
+Many new statements at once (the importer's file) go through `check_new_statements`
+and `statements_create`: the same rules, checked by the same functions, in a fixed
+number of queries, and written with bulk inserts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
-from actors.models import resolve_side
+from actors.models import resolve_sides
 from actors.names import normalise_name
+from core.dates import check_window
 from core.refusals import Forbidden, Refused, Stale
-from negotiations.models import Claim, Statement, StatementStatus
+from negotiations.models import Claim, Source, Statement, StatementStatus
+from negotiations.positions.signals import schedule_recompute
+from negotiations.positions.store import keys_for_claims
+from negotiations.versions import bump_version_on_commit
 
 S = StatementStatus
 NEW = "new"
@@ -56,6 +66,8 @@ TRANSITIONS = {
     (S.PUBLISHED, S.RETRACTED): "negotiations.publish_statement",
 }
 PUBLISH = "negotiations.publish_statement"
+# Claims one statement may carry: far more than any real one, few enough to check fast.
+MAX_CLAIMS = 100
 
 
 def _has(user, permission: str) -> bool:
@@ -140,24 +152,42 @@ def duplicate_key(statement: Statement) -> tuple | None:
     )
 
 
-def find_duplicate(statement: Statement) -> int | None:
-    """Return the id of another statement with the same duplicate_key, if any."""
-    wanted = duplicate_key(statement)
-    if wanted is None:
-        return None
-    others = Statement.objects.filter(
-        speaker=statement.speaker_id,
-        date_earliest=statement.date_earliest,
-        date_latest=statement.date_latest,
-    ).exclude(pk=statement.pk)
-    for pk, quote in others.values_list("pk", "quote"):
-        if normalise_name(quote) == wanted[3]:
-            return pk
-    return None
+def find_duplicates(statements: Sequence[Statement]) -> list[int | None]:
+    """Return, for each statement, the id of another stored statement with the same
+    duplicate_key, if any: one query for all of them."""
+    keys = [duplicate_key(s) if s.date_earliest else None for s in statements]
+    wanted = {key for key in keys if key is not None}
+    if not wanted:
+        return [None] * len(statements)
+    # The stored statements of these speakers on these days: a superset of the keys
+    # wanted, in one query on statement_speaker_date, matched on the whole key here.
+    rows = (
+        Statement.objects.filter(
+            speaker__in={key[0] for key in wanted},
+            date_earliest__in={key[1] for key in wanted},
+            date_latest__in={key[2] for key in wanted},
+        )
+        .order_by("pk")
+        .values_list("pk", "speaker", "date_earliest", "date_latest", "quote")
+    )
+    stored: dict[tuple, list[int]] = defaultdict(list)
+    for pk, speaker, earliest, latest, quote in rows:
+        key = (speaker, earliest, latest, normalise_name(quote))
+        if key in wanted:
+            stored[key].append(pk)
+    return [
+        next((pk for pk in stored.get(key, ()) if pk != statement.pk), None) if key else None
+        for statement, key in zip(statements, keys, strict=True)
+    ]
 
 
-def statement_problems(statement: Statement) -> dict[str, list[ValidationError]]:
-    """Return what cannot be right about a statement's content, by field."""
+def statement_problems(
+    statement: Statement, *, duplicate: int | None
+) -> dict[str, list[ValidationError]]:
+    """Return what cannot be right about a statement's content, by field.
+
+    `duplicate` is the stored statement it repeats, if any (find_duplicates).
+    """
     problems: dict[str, list[ValidationError]] = {}
 
     def add(name: str, message: str, code: str, **params) -> None:
@@ -165,12 +195,12 @@ def statement_problems(statement: Statement) -> dict[str, list[ValidationError]]
 
     if not statement.quote.strip() and not statement.summary.strip():
         add("quote", "Give the quote or a summary of what was said.", "no_content")
-    # The source may be new, not saved yet (the importer checks a file before writing it).
-    try:
-        source = statement.source
-    except ObjectDoesNotExist:
-        source = None
+    source = _cited_source(statement)
     published = source.published if source is not None else None
+    if statement.date_earliest and statement.date_latest:
+        problem = check_window(statement.date_earliest, statement.date_latest, until=published)
+        if problem:
+            add("date", problem, "out_of_range")
     if published and statement.date_earliest and statement.date_earliest > published:
         add(
             "date",
@@ -178,7 +208,7 @@ def statement_problems(statement: Statement) -> dict[str, list[ValidationError]]
             "implausible",
             published=f"{published:%b %-d, %Y}",
         )
-    if statement.date_earliest and (duplicate := find_duplicate(statement)) is not None:
+    if duplicate is not None:
         add(
             "quote",
             "This looks like a duplicate of statement #%(pk)s (same speaker, date and quote).",
@@ -188,26 +218,37 @@ def statement_problems(statement: Statement) -> dict[str, list[ValidationError]]
     return problems
 
 
-def _side(statement: Statement) -> None:
-    """Fill on_behalf_of, when left empty, from the speaker's role on the date."""
-    if statement.on_behalf_of_id is not None or statement.speaker_id is None:
-        return
-    if not statement.date_earliest:
-        return
-    side = resolve_side(statement.speaker, statement.date_earliest, statement.date_latest)
-    if side.is_ambiguous:
-        names = ", ".join(actor.name for actor in side.candidates)
-        raise Refused(
-            {
-                "on_behalf_of": ValidationError(
-                    "%(speaker)s held roles in several organisations on that date (%(names)s): "
-                    "say whom they spoke for.",
-                    code="ambiguous_side",
-                    params={"speaker": statement.speaker.name, "names": names},
-                )
-            }
-        )
-    statement.on_behalf_of = side.organization
+def _cited_source(statement: Statement) -> Source | None:
+    # The source may be new, not saved yet (the importer checks a file before writing it).
+    try:
+        return statement.source
+    except ObjectDoesNotExist:
+        return None
+
+
+def _fill_sides(statements: Sequence[Statement]) -> list[dict[str, list[ValidationError]]]:
+    """Fill on_behalf_of, when left empty, from the speaker's role on the date (one query
+    for all the statements); return each statement's problem with it, if any."""
+    open_sides = [
+        s
+        for s in statements
+        if s.on_behalf_of_id is None and s.speaker_id is not None and s.date_earliest
+    ]
+    sides = resolve_sides([(s.speaker, s.date_earliest, s.date_latest) for s in open_sides])
+    problems: dict[int, dict[str, list[ValidationError]]] = {}
+    for statement, side in zip(open_sides, sides, strict=True):
+        if side.is_ambiguous:
+            names = ", ".join(actor.name for actor in side.candidates)
+            error = ValidationError(
+                "%(speaker)s held roles in several organisations on that date (%(names)s): "
+                "say whom they spoke for.",
+                code="ambiguous_side",
+                params={"speaker": statement.speaker.name, "names": names},
+            )
+            problems[id(statement)] = {"on_behalf_of": [error]}
+        else:
+            statement.on_behalf_of = side.organization
+    return [problems.get(id(statement), {}) for statement in statements]
 
 
 def claim_problems(claim: Claim, negotiation_id: int | None) -> dict[str, list]:
@@ -272,6 +313,20 @@ def check_statement(
     would be saved, with the claims to save (new or changed) and those kept as they are."""
     if statement.pk is not None:
         current = current or Statement.objects.get(pk=statement.pk)
+    _check_who(statement, user=user, version=version, current=current)
+    [problems] = _problems([(statement, [*claims, *kept_claims])])
+    if problems:
+        raise Refused(problems)
+
+
+def _check_who(
+    statement: Statement, *, user, version: int | None, current: Statement | None
+) -> None:
+    """Raise unless `user` may write the statement so (`current`: as stored, None if new).
+
+    A new statement sent as published by someone who may not publish becomes a draft.
+    """
+    if current is not None:
         _check_may_change(user, current)
         _check_version(current, version, user)
     elif not _has(user, "negotiations.add_statement"):
@@ -282,19 +337,34 @@ def check_statement(
     check_transition(
         current=before, wanted=statement.status, user=user, reason=statement.retraction_reason
     )
-    problems: dict[str, list] = {}
+
+
+def _problems(items: Sequence[tuple[Statement, Sequence[Claim]]]) -> list[dict[str, list]]:
+    """Return what cannot be right about each statement with its claims, by field.
+
+    The same rules for one statement as for a file of them, in two queries whatever
+    their number (stored duplicates, the speakers' roles), as long as each statement
+    carries its source, speaker and claim targets (with what their negotiation needs).
+    """
     # A retraction takes the statement off the record as it was, plausible or not.
-    if statement.status != S.RETRACTED:
-        problems.update(statement_problems(statement))
-    try:
-        _side(statement)
-    except Refused as error:
-        problems.update(error.error_dict)
-    for claim in [*claims, *kept_claims]:
-        for messages in claim_problems(claim, statement.negotiation_id).values():
-            problems.setdefault("claims", []).extend(messages)
-    if problems:
-        raise Refused(problems)
+    plausible = [statement for statement, _ in items if statement.status != S.RETRACTED]
+    duplicates = dict(zip(map(id, plausible), find_duplicates(plausible), strict=True))
+    sides = _fill_sides([statement for statement, _ in items])
+    found = []
+    for (statement, claims), side_problems in zip(items, sides, strict=True):
+        problems: dict[str, list] = {}
+        if statement.status != S.RETRACTED:
+            problems.update(statement_problems(statement, duplicate=duplicates[id(statement)]))
+        problems.update(side_problems)
+        if len(claims) > MAX_CLAIMS:
+            message = f"A statement has at most {MAX_CLAIMS} claims; this one has {len(claims)}."
+            problems["claims"] = [ValidationError(message, code="too_many")]
+            claims = []
+        for claim in claims:
+            for messages in claim_problems(claim, statement.negotiation_id).values():
+                problems.setdefault("claims", []).extend(messages)
+        found.append(problems)
+    return found
 
 
 @transaction.atomic
@@ -329,6 +399,112 @@ def statement_save(
         claim._history_user = user
         claim.save()
     return statement
+
+
+# --- Many new statements at once (the importer) -------------------------------------------
+
+# Statements (with their claims) written per bulk insert.
+WRITE_BATCH = 1000
+
+
+class BatchRefused(Exception):
+    """Some statements of a batch were refused, so none was written.
+
+    `refusals` holds, for each statement in order, its Forbidden or Refused, or None.
+    """
+
+    def __init__(self, refusals: list[Forbidden | Refused | None]) -> None:
+        refused = sum(refusal is not None for refusal in refusals)
+        super().__init__(f"{refused} of {len(refusals)} statement(s) refused; none was written.")
+        self.refusals = refusals
+
+
+def check_new_statements(
+    items: Sequence[tuple[Statement, Sequence[Claim]]], *, user
+) -> list[Forbidden | Refused | None]:
+    """Check new statements with their claims as check_statement checks each, in a fixed
+    number of queries whatever their number; return each one's refusal, or None.
+
+    Once written, a later statement of the batch with the same duplicate_key as an
+    earlier one would be a duplicate of it, so it is refused too: code "repeated",
+    with params["index"], the earlier one's place in `items`.
+    """
+    refusals: list[Forbidden | Refused | None] = [None] * len(items)
+    allowed = []
+    for index, (statement, _) in enumerate(items):
+        if statement.pk is not None:
+            raise ValueError("Only new statements are checked in a batch.")
+        try:
+            _check_who(statement, user=user, version=None, current=None)
+        except (Forbidden, Refused) as refusal:
+            refusals[index] = refusal
+        else:
+            allowed.append(index)
+    first: dict[tuple, int] = {}
+    for index, problems in zip(allowed, _problems([items[i] for i in allowed]), strict=True):
+        if problems:
+            refusals[index] = Refused(problems)
+            continue
+        key = duplicate_key(items[index][0])
+        if key is not None and key in first:
+            refusals[index] = Refused(
+                {
+                    "quote": ValidationError(
+                        "This repeats statement %(number)s of the same batch "
+                        "(same speaker, date and quote).",
+                        code="repeated",
+                        params={"index": first[key], "number": first[key] + 1},
+                    )
+                }
+            )
+        elif key is not None:
+            first[key] = index
+    return refusals
+
+
+@transaction.atomic
+def statements_create(
+    items: Sequence[tuple[Statement, Sequence[Claim]]],
+    *,
+    user,
+    progress: Callable[[int], None] | None = None,
+) -> list[Statement]:
+    """Create new statements with their claims, and the new sources they cite, checked as
+    check_new_statements checks them: all or nothing, in bulk inserts.
+
+    Raise BatchRefused, writing nothing, when any is refused. Bulk inserts send no
+    signals: the history is written with them (the user recorded), and the positions
+    recompute of the claims' pairs and the data version are scheduled here, once.
+    `progress(n)` is called as statements are written.
+    """
+    items = [(statement, list(claims)) for statement, claims in items]
+    refusals = check_new_statements(items, user=user)
+    if any(refusal is not None for refusal in refusals):
+        raise BatchRefused(refusals)
+    new_sources = {
+        id(source): source
+        for statement, _ in items
+        if (source := _cited_source(statement)) is not None and source.pk is None
+    }
+    Source.objects.bulk_create(new_sources.values())
+    for start in range(0, len(items), WRITE_BATCH):
+        chunk = items[start : start + WRITE_BATCH]
+        statements = [statement for statement, _ in chunk]
+        for statement in statements:
+            statement._history_user = user
+        bulk_create_with_history(statements, Statement, default_user=user)
+        claims = []
+        for statement, its_claims in chunk:
+            for claim in its_claims:
+                claim.statement = statement
+                claim._history_user = user
+                claims.append(claim)
+        bulk_create_with_history(claims, Claim, default_user=user)
+        if progress:
+            progress(len(chunk))
+    schedule_recompute(keys_for_claims(claim for _, claims in items for claim in claims))
+    bump_version_on_commit()
+    return [statement for statement, _ in items]
 
 
 @transaction.atomic

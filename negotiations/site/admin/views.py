@@ -13,22 +13,24 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from core.highlight import excerpt
-from negotiations.models import Statement, StatementStatus
+from negotiations.models import ImportJob, Statement, StatementStatus
 from negotiations.statements import services
 from negotiations.statements.importer import (
     MAX_FILE_BYTES,
     ImportFileError,
+    import_job_submit,
     import_statements,
     read_rows,
 )
 
 QUEUE_PAGE_SIZE = 25
 PENDING_IMPORT = "negotiations:pending-import"
+RECENT_JOBS = 5
 
 
 def _context(model_admin, request, title: str, **extra) -> dict:
@@ -170,8 +172,9 @@ class ImportForm(forms.Form):
 def import_upload(model_admin, request):
     """Upload → dry run with every row error → confirm → all-or-nothing import.
 
-    The checked file waits in the session between the two steps, so what is
-    imported is exactly what was checked.
+    The checked file waits in the session between the two steps; once confirmed, a
+    worker imports exactly that file (its SHA-256 goes with it) as an ImportJob,
+    whose page (import_job) the editor watches.
     """
     if not model_admin.has_add_permission(request):
         raise PermissionDenied
@@ -183,12 +186,11 @@ def import_upload(model_admin, request):
             messages.error(request, "That check is out of date: upload the file again.")
             return redirect(request.path)
         data = base64.b64decode(pending["data"])
-        report = import_statements(read_rows(data, pending["name"]), user=request.user, commit=True)
+        job = import_job_submit(
+            user=request.user, name=pending["name"], data=data, sha256=pending["sha"]
+        )
         del request.session[PENDING_IMPORT]
-        if report.ok:
-            messages.success(request, report.summary())
-            return redirect(reverse("admin:negotiations_statement_changelist"))
-        pending = None
+        return redirect(reverse("admin:negotiations_statement_import_job", args=[job.pk]))
     elif request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         request.session.pop(PENDING_IMPORT, None)
@@ -204,6 +206,23 @@ def import_upload(model_admin, request):
                 }
                 request.session[PENDING_IMPORT] = pending
     context = _context(
-        model_admin, request, "Import statements", form=form, report=report, pending=pending
+        model_admin,
+        request,
+        "Import statements",
+        form=form,
+        report=report,
+        pending=pending,
+        jobs=ImportJob.objects.filter(user=request.user).defer("data")[:RECENT_JOBS],
     )
     return TemplateResponse(request, "admin/negotiations/statement/import.html", context)
+
+
+def import_job(model_admin, request, job_id: int):
+    """A confirmed import as a worker runs it: progress, then the summary and every row
+    error. The page reloads itself until the job is finished."""
+    if not model_admin.has_add_permission(request):
+        raise PermissionDenied
+    # Not the file: the page reloads every few seconds while the job runs.
+    job = get_object_or_404(ImportJob.objects.defer("data"), pk=job_id, user=request.user)
+    context = _context(model_admin, request, f"Import of {job.file_name}", job=job)
+    return TemplateResponse(request, "admin/negotiations/statement/import_job.html", context)
