@@ -7,7 +7,6 @@ import hashlib
 import re
 from collections.abc import Callable
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import ProtectedError, RestrictedError
@@ -24,71 +23,79 @@ from core.caching import data_version
 CACHE_SECONDS = 3600
 
 
+def audience(request) -> str:
+    """What decides what a client may see: the host its links are built on, and its
+    permissions (not its token: a user removed from a group must not keep the answers
+    cached for who they were)."""
+    user = request.user
+    if not user.is_authenticated:
+        return f"{request.get_host()}|anonymous"
+    permissions = ",".join(sorted(user.get_all_permissions()))
+    return f"{request.get_host()}|{hashlib.sha256(permissions.encode()).hexdigest()}"
+
+
 def cached_answer(handler: Callable) -> Callable:
-    """Keep a GET handler's data under the ETag ConditionalGetMixin computed for the request.
+    """Answer a GET with ETag and Last-Modified from the data version, 304 when the client
+    is current, and keep the data of a 200 in the cache under its tag.
 
     Applied to the handler itself (list, retrieve, a GET action), it runs after
     authentication, permissions and throttling, as any handler does: a cached answer
-    only ever stands in for the handler, never for those checks.
+    only ever stands in for the handler, never for those checks. The tag covers the
+    data version, the host, the URL, the format and the client's permissions.
     """
 
     @functools.wraps(handler)
     def answer(self, request, *args, **kwargs):
-        key = getattr(self, "_cache_key", None)
-        if key is None or request.method != "GET" or request.accepted_renderer.format == "api":
+        if request.method not in ("GET", "HEAD"):
             return handler(self, request, *args, **kwargs)
-        hit = cache.get(key)
-        if hit is not None:
-            data, headers = hit
-            return Response(data, headers=headers)
-        response = handler(self, request, *args, **kwargs)
-        if response.status_code == 200 and isinstance(response, Response):
-            kept = {name: response[name] for name in ("Link",) if response.has_header(name)}
-            cache.set(key, (response.data, kept), CACHE_SECONDS)
+        version = data_version()
+        parts = [
+            str(version.number),
+            request.get_full_path(),
+            request.headers.get("Accept", ""),
+            audience(request),
+        ]
+        etag = '"' + hashlib.sha256("|".join(parts).encode()).hexdigest()[:32] + '"'
+        # Last-Modified says nothing of who asks: only anonymous answers carry it.
+        modified = None if request.user.is_authenticated else version.changed_at.timestamp()
+        response = get_conditional_response(
+            request._request, etag=etag, last_modified=int(modified) if modified else None
+        )
+        if response is None:
+            response = _kept(etag, request, lambda: handler(self, request, *args, **kwargs))
+        if response.status_code in (200, 304):
+            response["ETag"] = etag
+            if modified:
+                response["Last-Modified"] = http_date(int(modified))
         return response
 
     return answer
 
 
+def _kept(etag: str, request, compute: Callable) -> Response:
+    # Not while this connection's open transaction has written: the version does not
+    # describe what it reads until it commits. Nor for the browsable API's HTML.
+    if connection.run_on_commit or request.accepted_renderer.format == "api":
+        return compute()
+    key = f"parley:api:{etag.strip('"')}"
+    hit = cache.get(key)
+    if hit is not None:
+        data, headers = hit
+        return Response(data, headers=headers)
+    response = compute()
+    if response.status_code == 200 and isinstance(response, Response):
+        kept = {name: response[name] for name in ("Link",) if response.has_header(name)}
+        cache.set(key, (response.data, kept), CACHE_SECONDS)
+    return response
+
+
 class ConditionalGetMixin:
-    """ETag and Last-Modified on every GET, from the data version; 304 when unchanged.
+    """Conditional GETs and cached answers for list and retrieve (see `cached_answer`;
+    GET actions wrap themselves)."""
 
-    The version moves after every write, so the check costs one indexed query and
-    no response is built when the client is current. The tag also covers the URL,
-    the format and who is asking (a token or a session may reveal drafts). The data
-    of a 200 is kept in the cache under the same tag by the handlers wrapped in
-    `cached_answer` (list and retrieve here; GET actions wrap themselves).
-    """
-
-    def dispatch(self, request, *args, **kwargs):
-        self._cache_key = None
-        if request.method not in ("GET", "HEAD"):
-            return super().dispatch(request, *args, **kwargs)
-        version = data_version()
-        # Authentication has not run yet; a token or session may reveal drafts,
-        # so the audience is part of the tag.
-        audience = request.headers.get("Authorization", "") + request.COOKIES.get(
-            settings.SESSION_COOKIE_NAME, ""
-        )
-        key = "|".join(
-            [
-                str(version.number),
-                request.get_full_path(),
-                request.headers.get("Accept", ""),
-                hashlib.sha256(audience.encode()).hexdigest(),
-            ]
-        )
-        etag = '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
-        last_modified = int(version.changed_at.timestamp())
-        not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
-        # An open transaction that has written would see data the version does not describe.
-        if not connection.run_on_commit:
-            self._cache_key = f"parley:api:{etag.strip('"')}"
-        response = not_modified or super().dispatch(request, *args, **kwargs)
-        if response.status_code in (200, 304):
-            response["ETag"] = etag
-            response["Last-Modified"] = http_date(last_modified)
-        patch_vary_headers(response, ["Accept", "Authorization", "Cookie"])
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        patch_vary_headers(response, ["Accept", "Authorization", "Cookie", "Host"])
         return response
 
     @cached_answer

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import pagination
+from rest_framework.exceptions import ValidationError
 
 
 def _link_header(response, next_url: str | None, previous_url: str | None):
@@ -25,7 +27,29 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
 
 class CursorPagination(pagination.CursorPagination):
-    """Stable while rows are added: the ordering ends in the unique primary key."""
+    """Stable while rows are added: the ordering ends in the unique primary key.
+
+    A cursor comes back from the client, who may have edited it: its position must
+    read as a value of the first ordering field, or the answer is a 400 naming it.
+    """
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self._model = queryset.model
+        return super().paginate_queryset(queryset, request, view)
+
+    def decode_cursor(self, request):
+        cursor = super().decode_cursor(request)
+        if cursor is None or cursor.position is None:
+            return cursor
+        field = self._model._meta.get_field(self.ordering[0].lstrip("-"))
+        try:
+            if "\x00" in cursor.position:
+                raise ValueError("a NUL character")
+            field.to_python(cursor.position)
+        except (ValueError, DjangoValidationError):
+            message = "Invalid cursor: follow the next and previous links of a page."
+            raise ValidationError({"cursor": [message]}) from None
+        return cursor
 
     page_size = 50
     page_size_query_param = "page_size"

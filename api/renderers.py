@@ -1,4 +1,4 @@
-"""Fast JSON, and CSV for every list."""
+"""Fast JSON, and CSV for every list (cells a spreadsheet would run are neutralised)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from typing import Any
 
 import orjson
 from rest_framework.renderers import BaseRenderer, JSONRenderer
+
+from core.spreadsheets import neutralise
 
 
 class ORJSONRenderer(JSONRenderer):
@@ -25,10 +27,10 @@ def _cell(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return "; ".join(_cell(item) for item in value)
+        return neutralise("; ".join(_cell(item) for item in value))
     if isinstance(value, dict):
         return orjson.dumps(value).decode()
-    return str(value)
+    return neutralise(str(value))
 
 
 def flatten(row: dict[str, Any], prefix: str = "") -> dict[str, str]:
@@ -62,7 +64,9 @@ class CSVRenderer(BaseRenderer):
         for row in flat:
             columns += [name for name in row if name not in columns]
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
+        writer = csv.DictWriter(
+            out, fieldnames=[neutralise(c) for c in columns], lineterminator="\r\n"
+        )
         writer.writeheader()
-        writer.writerows(flat)
+        writer.writerows({neutralise(k): v for k, v in row.items()} for row in flat)
         return out.getvalue().encode()

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
@@ -79,13 +81,24 @@ def refusal_detail(error: Refused) -> dict[str, list[ErrorDetail]]:
     }
 
 
+class TooLarge(APIException):
+    status_code = 413
+    default_detail = "The request body is larger than this server accepts."
+    default_code = "too_large"
+
+
 class APIExceptionHandler(ExceptionHandler):
-    """drf-standardized-errors' handler, with database errors as a 503 and the services'
-    refusals as 403 (Forbidden), 409 (Stale) or 400 (Refused, by field and code)."""
+    """drf-standardized-errors' handler, with database errors as a 503, a body over the
+    limit as a 413, and the services' refusals as 403 (Forbidden), 409 (Stale) or 400
+    (Refused, by field and code)."""
 
     def convert_known_exceptions(self, exc: Exception) -> Exception:
         if isinstance(exc, DATABASE_ERRORS):
             return DatabaseUnavailable()
+        if isinstance(exc, RequestDataTooBig):
+            return TooLarge(
+                f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes."
+            )
         if isinstance(exc, Forbidden):
             return exceptions.PermissionDenied(str(exc))
         if isinstance(exc, Stale):

@@ -111,6 +111,11 @@ AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Behind reverse proxies, the client's address comes from X-Forwarded-For (config/proxies.py).
+TRUSTED_PROXIES = envint("TRUSTED_PROXIES", 0)
+# The earliest year a statement or proposal may be dated (core.dates.check_window).
+EARLIEST_YEAR = envint("EARLIEST_YEAR", 1900)
+AXES_CLIENT_IP_CALLABLE = "config.proxies.client_address"
 AXES_VERBOSE = False  # no banner on every manage.py command; attempts are in the admin
 
 
@@ -195,6 +200,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
+# No task may hold a worker for long: past the soft limit it is told to stop
+# (SoftTimeLimitExceeded, and it retries or fails cleanly), past the hard limit the
+# worker process is replaced. Outbound requests have their own total deadline (core/http.py).
+CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 120)
+CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 180)
 # A broker that is down must not hold up the request that publishes: give up
 # fast, the outbox (negotiations.models.PendingRecompute) keeps the work.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
@@ -254,7 +264,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
         "api.renderers.CSVRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
@@ -264,6 +274,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    # The same proxies as for logins: the client is the n-th X-Forwarded-For from the right.
+    "NUM_PROXIES": TRUSTED_PROXIES,  # 0: REMOTE_ADDR, never a header the client wrote
     "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_ANON_RATE") or "600/minute"},
     "URL_FORMAT_OVERRIDE": "format",
 }

@@ -24,6 +24,7 @@ __all__ = [
     "FuzzyDateError",
     "FuzzyDateFormField",
     "Precision",
+    "check_window",
     "format_fuzzy_date",
     "parse_fuzzy_date",
 ]
@@ -233,6 +234,25 @@ def parse_fuzzy_date(text: str, *, reference: date | None = None) -> FuzzyDate:
         return _parse(_normalise(text), reference)
     except _Unreadable as problem:
         raise FuzzyDateError(text, problem.reason) from None
+
+
+def check_window(earliest: date, latest: date, *, until: date | None = None) -> str | None:
+    """Say what is wrong with a date outside the window every surface accepts, or None.
+
+    A record's dates run from January of settings.EARLIEST_YEAR to `until` (the
+    source's publication date) or, without one, today: a date in year 1 or 9999 is a
+    typo, and would stretch every chart of the negotiation across the centuries.
+    """
+    from django.conf import settings
+    from django.utils import timezone
+
+    first = date(settings.EARLIEST_YEAR, 1, 1)
+    last = until or timezone.localdate()
+    if earliest < first:
+        return f"The date is before {first.year}, the earliest this record accepts."
+    if until is None and latest > last:
+        return "The date is in the future."
+    return None
 
 
 class FuzzyDateFormField(forms.CharField):

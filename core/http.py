@@ -10,9 +10,11 @@ local servers).
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import ipaddress
 import socket
+import threading
 import time
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -45,6 +47,9 @@ class _GuardedHTTPConnection(http.client.HTTPConnection):
     def connect(self) -> None:
         super().connect()
         _check_address(self.sock.getpeername()[0])
+        # Kept for the deadline: the connection forgets its socket once a response
+        # that closes it arrives, while the response still reads from it.
+        self.socket_in_use = self.sock
 
 
 class _GuardedHTTPSConnection(http.client.HTTPSConnection):
@@ -53,6 +58,7 @@ class _GuardedHTTPSConnection(http.client.HTTPSConnection):
         http.client.HTTPConnection.connect(self)
         _check_address(self.sock.getpeername()[0])
         self.sock = self._context.wrap_socket(self.sock, server_hostname=self.host)
+        self.socket_in_use = self.sock
 
 
 def check_url(url: str) -> tuple[str, str, int, str]:
@@ -113,14 +119,20 @@ def request(
 ) -> Response:
     """Send one request without following redirects; raise RefusedURL or OSError.
 
+    ``timeout`` is a deadline for the whole exchange — resolving, connecting, sending,
+    and reading the answer to its last byte — not for each read: a server that trickles
+    its answer a byte at a time is cut off when the time is up.
     With ``content_types``, a 2xx response of another media type is refused before its
     body is read; so is any response whose Content-Length exceeds ``max_bytes``.
     """
+    started = time.monotonic()
     scheme, host, port, path = check_url(url)
     _check_host(host, port)
     connection_class = _GuardedHTTPSConnection if scheme == "https" else _GuardedHTTPConnection
     connection = connection_class(host, port, timeout=timeout)
-    started = time.monotonic()
+    # Each socket operation also has the timeout; the timer ends the exchange as a whole.
+    deadline = threading.Timer(max(0.0, timeout - (time.monotonic() - started)), _cut, [connection])
+    deadline.start()
     try:
         connection.request(method, path, body=body, headers=headers or {})
         response = connection.getresponse()
@@ -128,13 +140,28 @@ def request(
         data = response.read(max_bytes + 1)
         if len(data) > max_bytes:
             raise RefusedURL(f"the response is larger than {max_bytes} bytes")
+        if not deadline.is_alive():
+            raise TimeoutError(f"no complete answer within {timeout:g} s")
         return Response(
             status=response.status,
             headers={k.lower(): v for k, v in response.getheaders()},
             body=data,
             duration_ms=int((time.monotonic() - started) * 1000),
         )
-    except (TimeoutError, http.client.HTTPException) as error:
-        raise OSError(f"{type(error).__name__}: {error}") from error
+    except (OSError, http.client.HTTPException) as error:
+        if not deadline.is_alive():  # the timer closed the socket under a read
+            raise OSError(f"TimeoutError: no complete answer within {timeout:g} s") from error
+        if isinstance(error, TimeoutError | http.client.HTTPException):
+            raise OSError(f"{type(error).__name__}: {error}") from error
+        raise
     finally:
+        deadline.cancel()
         connection.close()
+
+
+def _cut(connection: http.client.HTTPConnection) -> None:
+    """Shut the connection's socket down from the timer thread: a blocked read returns."""
+    sock = getattr(connection, "socket_in_use", None)
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)

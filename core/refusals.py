@@ -22,4 +22,3 @@ class Refused(ValidationError):
 
 class Stale(Refused):
     """The record changed since the version the writer read; nothing was written."""
-

@@ -19,6 +19,7 @@ from ingestion import services as ingestion
 from ingestion.models import Article
 from negotiations.models import Claim, Statement, StatementStatus
 from negotiations.statements.importer import import_statements
+from negotiations.statements.services import MAX_CLAIMS
 from tests import admin_forms as forms
 from tests.factories import (
     ActorFactory,
@@ -42,6 +43,8 @@ TABLE = {
     "reviewer rewrites a retracted statement": ((FORBIDDEN, None), [ADMIN, API]),
     "a new statement starts retracted": ((REFUSED, "status"), [ADMIN, API, IMPORT]),
     "a statement dated after its source": ((REFUSED, "date"), [ADMIN, API, IMPORT]),
+    "a statement dated before the earliest year": ((REFUSED, "date"), [ADMIN, API, IMPORT]),
+    "a statement with more claims than allowed": ((REFUSED, "claims"), [ADMIN, API, IMPORT]),
     "an exact duplicate": ((REFUSED, "quote"), [ADMIN, API, IMPORT, INGESTION]),
     "a claim on another negotiation's issue": ((REFUSED, "claims"), [ADMIN, API, IMPORT]),
     "a statement moves to another negotiation with its claims": ((REFUSED, "claims"), [ADMIN, API]),
@@ -127,6 +130,8 @@ def admin_outcome(response) -> tuple[str, str | None] | None:
     for formset in response.context["inline_admin_formsets"]:
         for form_errors in formset.formset.errors:
             errors.update({"claims": list(form_errors.values())})
+        if formset.formset.non_form_errors():
+            errors["claims"] = formset.formset.non_form_errors().as_data()
     for field, items in errors.items():
         for item in items:
             if getattr(item, "code", None) == "stale":
@@ -175,6 +180,20 @@ def admin(op: str, world, client) -> tuple[str, str | None] | None:
             return admin_outcome(client.post(add, data))
         case "a statement dated after its source":
             return admin_outcome(client.post(add, add_form_data(world, fuzzy_date="Aug 30, 2024")))
+        case "a statement dated before the earliest year":
+            return admin_outcome(client.post(add, add_form_data(world, fuzzy_date="Mar 5, 1850")))
+        case "a statement with more claims than allowed":
+            data = add_form_data(world, **{"claims-TOTAL_FORMS": str(MAX_CLAIMS + 1)})
+            for index in range(1, MAX_CLAIMS + 1):
+                data.update(
+                    {
+                        f"claims-{index}-subject": world["speaker"].pk,
+                        f"claims-{index}-target": f"issue:{world['issue'].pk}",
+                        f"claims-{index}-stance": "1",
+                        f"claims-{index}-basis": "own",
+                    }
+                )
+            return admin_outcome(client.post(add, data))
         case "an exact duplicate":
             data = add_form_data(world, quote=world["published"].quote)
             return admin_outcome(client.post(add, data))
@@ -269,6 +288,13 @@ def api(op: str, world, client) -> tuple[str, str | None] | None:
         case "a statement dated after its source":
             body = new_statement(date="Aug 30, 2024")
             return api_outcome(reviewer.post("/api/v1/statements/", body, "json"))
+        case "a statement dated before the earliest year":
+            body = new_statement(date="Mar 5, 1850")
+            return api_outcome(reviewer.post("/api/v1/statements/", body, "json"))
+        case "a statement with more claims than allowed":
+            body = new_statement()
+            body["claims"] = body["claims"] * (MAX_CLAIMS + 1)
+            return api_outcome(reviewer.post("/api/v1/statements/", body, "json"))
         case "an exact duplicate":
             body = new_statement(quote=published.quote)
             return api_outcome(reviewer.post("/api/v1/statements/", body, "json"))
@@ -318,6 +344,11 @@ def importer(op: str, world, client) -> tuple[str, str | None] | None:
             row = import_row(world, status="retracted", retraction_reason="Why not.")
         case "a statement dated after its source":
             row = import_row(world, date="Aug 30, 2024")
+        case "a statement dated before the earliest year":
+            row = import_row(world, date="Mar 5, 1850")
+        case "a statement with more claims than allowed":
+            claim = f"qatar accepts issue:{world['issue'].pk} own"
+            row = import_row(world, claims="; ".join([claim] * (MAX_CLAIMS + 1)))
         case "an exact duplicate":
             row = import_row(world, quote=world["published"].quote)
         case "a claim on another negotiation's issue":

@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from actors.models import Actor
 from api.fields import SlugField
-from core.dates import FuzzyDate, FuzzyDateError, parse_fuzzy_date
+from core.dates import FuzzyDate, FuzzyDateError, check_window, parse_fuzzy_date
 from negotiations import targets
 from negotiations.models import (
     TARGET_FIELDS,
@@ -27,6 +27,7 @@ from negotiations.models import (
     StatementStatus,
     TargetType,
 )
+from negotiations.statements.services import MAX_CLAIMS
 
 STANCE_BY_LABEL = {label: value for value, label in Stance.choices}
 STANCE_CHOICES = [(label, label) for _, label in Stance.choices]
@@ -202,6 +203,10 @@ class ProposalSerializer(NegotiationScopedSlugs, serializers.ModelSerializer):
     def validate(self, attrs):
         check_slug_free(self, Proposal, attrs.get("slug"))
         read_fuzzy_date(attrs, "presented")
+        if "presented_earliest" in attrs:
+            problem = check_window(attrs["presented_earliest"], attrs["presented_latest"])
+            if problem:
+                raise serializers.ValidationError({"presented": [problem]}, code="out_of_range")
         supersedes = attrs.get("supersedes")
         negotiation = self.context.get("negotiation")
         if supersedes is not None and negotiation and supersedes.negotiation_id != negotiation.pk:
@@ -331,7 +336,8 @@ class StatementSerializer(serializers.ModelSerializer):
     date_latest = serializers.DateField(read_only=True)
     source = serializers.PrimaryKeyRelatedField(queryset=Source.objects.all())
     source_detail = SourceSerializer(source="source", read_only=True)
-    claims = NestedClaimSerializer(many=True, required=False)
+    # Refused before each is read: parsing 20,000 claims would hold the worker.
+    claims = NestedClaimSerializer(many=True, required=False, max_length=MAX_CLAIMS)
     status = serializers.ChoiceField(choices=StatementStatus.choices, required=False)
     version = serializers.IntegerField(
         min_value=1,

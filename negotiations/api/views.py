@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -245,7 +245,7 @@ class IssueViewSet(
 
 @extend_validation_errors(["unique"], field_name="slug", methods=["post", "put", "patch"])
 @extend_validation_errors(
-    ["invalid_date"], field_name="presented", methods=["post", "put", "patch"]
+    ["invalid_date", "out_of_range"], field_name="presented", methods=["post", "put", "patch"]
 )
 @extend_validation_errors(["invalid"], field_name="supersedes", methods=["post", "put", "patch"])
 class ProposalViewSet(
@@ -278,10 +278,20 @@ class DemandViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.ModelVi
     ["invalid"], field_name="publisher_name", methods=["post", "put", "patch"]
 )
 class SourceViewSet(ConditionalGetMixin, ProtectedDestroyMixin, viewsets.ModelViewSet):
+    """Where statements were published. Anonymous clients (and users who may not see
+    drafts) see only the sources of published statements: a source used by a draft
+    alone, or an article pasted for ingestion, is unpublished work."""
+
     serializer_class = SourceSerializer
-    queryset = Source.objects.select_related("publisher").order_by("-published", "pk")
     filterset_fields = {"published": ["gte", "lte"], "language": ["exact"]}
     ordering_fields = ["published", "id"]
+
+    def get_queryset(self):
+        sources = Source.objects.select_related("publisher").order_by("-published", "pk")
+        if not can_see_unpublished(self.request.user):
+            on_record = Statement.objects.published().filter(source=OuterRef("pk"))
+            sources = sources.filter(Exists(on_record))
+        return sources
 
 
 VERSION = OpenApiParameter(

@@ -9,7 +9,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from actors.models import Actor
-from core.dates import FuzzyDate
+from core.dates import FuzzyDate, check_window
 from negotiations.models.base import fuzzy_date_is_ordered, one_of
 
 
@@ -206,6 +206,10 @@ class Proposal(models.Model):
 
     def clean(self) -> None:
         refuse_move(self, ["claims", "provisions", "superseded_by"])
+        if self.presented_earliest and self.presented_latest:
+            problem = check_window(self.presented_earliest, self.presented_latest)
+            if problem:
+                raise ValidationError({"presented_earliest": problem}, code="out_of_range")
         if self.supersedes_id is None:
             return
         if self.supersedes.negotiation_id != self.negotiation_id:

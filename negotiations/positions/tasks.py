@@ -54,6 +54,9 @@ def _recompute(keys: set[tuple[int, str, int]]) -> int:
     return len(events)
 
 
-@shared_task(name="negotiations.tasks.rebuild_positions", **_RETRY)
+# A full rebuild of a million statements takes minutes, not seconds.
+@shared_task(
+    name="negotiations.tasks.rebuild_positions", soft_time_limit=3600, time_limit=3900, **_RETRY
+)
 def rebuild_positions() -> int:
     return positions.rebuild()

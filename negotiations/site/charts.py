@@ -161,7 +161,8 @@ def _first_of_month(day: datetime.date) -> datetime.date:
 
 def _next_month(day: datetime.date) -> datetime.date:
     if day.month == 12:
-        return datetime.date(day.year + 1, 1, 1)
+        # December of the last year there is: the axis ends on its last day.
+        return datetime.date(day.year + 1, 1, 1) if day.year < datetime.MAXYEAR else day.max
     return datetime.date(day.year, day.month + 1, 1)
 
 
@@ -242,27 +243,50 @@ def _step_path(points: list[PlacedPoint], x_end: int) -> str:
     return " ".join(parts)
 
 
+# Steps between labelled ticks, in months: the first that leaves room for every label
+# is used; lines between them are drawn every month while there are few enough.
+STEPS = (1, 2, 3, 6, 12, 24, 60, 120, 240, 600, 1200, 2400, 6000, 12000, 24000, 60000)
+MAX_LINES = 60
+
+
 def _month_ticks(
     start: datetime.date, end: datetime.date, x_of: Callable[[datetime.date], int], size: Size
 ) -> list[Tick]:
-    """Draw a line on the first of each month; label every n-th month so labels never touch."""
-    months = []
-    month = start if start.day == 1 else _next_month(start)
-    while month <= end:
-        months.append(month)
-        month = _next_month(month)
-    if not months:
+    """A line on the first of months, labelled every `step` months (or years), as many
+    labels as there is room for: the cost depends on the chart's width, not on the
+    years it spans."""
+    first = _months(start) + (start.day != 1)  # the first whole month on the axis
+    last = _months(end)
+    if last < first:
         return []
-    # A label starts at its month's line and needs room up to the next label; the
-    # label at the end of the axis would hang off the chart, so it is left out.
-    labels = [_month_label(month, index == 0) for index, month in enumerate(months)]
-    room = max(size.text_width(label) for label in labels) + 2 * size.font_size // 3
-    per_month = (x_of(end) - x_of(start)) / max(1, len(months) - 1)
-    every = max(1, math.ceil(room / per_month)) if per_month else len(months)
-    return [
-        Tick(
-            x=x_of(month),
-            label=label if index % every == 0 and (month < end or index == 0) else "",
-        )
-        for index, (month, label) in enumerate(zip(months, labels, strict=True))
-    ]
+    width = x_of(end) - x_of(start)
+    for step in STEPS:
+        yearly = step >= 12
+        room = size.text_width("2024" if yearly else "Sep 2024") + 2 * size.font_size // 3
+        if (last - first) / step * room <= width:
+            break
+    line = next(
+        each
+        for each in STEPS
+        if (step % each == 0 and (last - first) // each < MAX_LINES) or each == step
+    )
+    ticks, labelled = [], False
+    month = -(-first // line) * line  # the first line on the axis
+    while month <= last:
+        day = _day(month)
+        label = ""
+        # A label at the very end of the axis would hang off the chart.
+        if month % step == 0 and (day < end or not labelled):
+            label = str(day.year) if yearly else _month_label(day, not labelled)
+            labelled = True
+        ticks.append(Tick(x=x_of(day), label=label))
+        month += line
+    return ticks
+
+
+def _months(day: datetime.date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _day(months: int) -> datetime.date:
+    return datetime.date(months // 12, months % 12 + 1, 1)

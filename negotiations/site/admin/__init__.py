@@ -27,7 +27,7 @@ from negotiations.models import (
     Subscription,
 )
 from negotiations.site.admin.forms import ClaimInlineForm, ProposalForm, StatementForm
-from negotiations.site.admin.views import import_upload, review_queue
+from negotiations.site.admin.views import import_job, import_upload, review_queue
 from negotiations.statements import services
 
 
@@ -144,7 +144,12 @@ class ClaimInline(admin.TabularInline):
     model = Claim
     form = ClaimInlineForm
     extra = 1
+    max_num = services.MAX_CLAIMS
     autocomplete_fields = ["subject"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # More claims than a statement may have is a form error, not a refused save.
+        return super().get_formset(request, obj, validate_max=True, **kwargs)
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_targets()
@@ -248,6 +253,11 @@ class StatementAdmin(SimpleHistoryAdmin):
             path("targets/", wrap(self.targets_view), name="negotiations_statement_targets"),
             path("review/", wrap(self.review_view), name="negotiations_statement_review"),
             path("import/", wrap(self.import_view), name="negotiations_statement_import"),
+            path(
+                "import/<int:job_id>/",
+                wrap(self.import_job_view),
+                name="negotiations_statement_import_job",
+            ),
             *super().get_urls(),
         ]
 
@@ -271,6 +281,9 @@ class StatementAdmin(SimpleHistoryAdmin):
 
     def import_view(self, request):
         return import_upload(self, request)
+
+    def import_job_view(self, request, job_id: int):
+        return import_job(self, request, job_id)
 
     list_display = ["__str__", "on_behalf_of", "status", "negotiation", "source"]
     list_filter = ["status", "negotiation", "quote_language"]

@@ -52,6 +52,18 @@ class FuzzyDateAdminForm(forms.ModelForm):
         how = self.base_fields["fuzzy_date"].help_text
         self.fields["fuzzy_date"].help_text = f"Read as {value.reading()}. {how}"
 
+    def _update_errors(self, errors):
+        # The model speaks of <prefix>_earliest/_latest, which this form shows as one box.
+        if hasattr(errors, "error_dict"):
+            box = {f"{self.fuzzy_date_prefix}_earliest", f"{self.fuzzy_date_prefix}_latest"}
+            errors = forms.ValidationError(
+                {
+                    ("fuzzy_date" if field in box else field): messages
+                    for field, messages in errors.error_dict.items()
+                }
+            )
+        super()._update_errors(errors)
+
     def clean_fuzzy_date(self) -> FuzzyDate:
         value = self.cleaned_data["fuzzy_date"]
         self._show_reading(value)
